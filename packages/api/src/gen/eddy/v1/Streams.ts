@@ -1,0 +1,191 @@
+// Original file: proto/eddy/v1/streams.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CreateStreamRequest as _eddy_v1_CreateStreamRequest, CreateStreamRequest__Output as _eddy_v1_CreateStreamRequest__Output } from '../../eddy/v1/CreateStreamRequest.js';
+import type { CreateStreamResponse as _eddy_v1_CreateStreamResponse, CreateStreamResponse__Output as _eddy_v1_CreateStreamResponse__Output } from '../../eddy/v1/CreateStreamResponse.js';
+import type { DeleteStreamRequest as _eddy_v1_DeleteStreamRequest, DeleteStreamRequest__Output as _eddy_v1_DeleteStreamRequest__Output } from '../../eddy/v1/DeleteStreamRequest.js';
+import type { DeleteStreamResponse as _eddy_v1_DeleteStreamResponse, DeleteStreamResponse__Output as _eddy_v1_DeleteStreamResponse__Output } from '../../eddy/v1/DeleteStreamResponse.js';
+import type { DescribeStreamRequest as _eddy_v1_DescribeStreamRequest, DescribeStreamRequest__Output as _eddy_v1_DescribeStreamRequest__Output } from '../../eddy/v1/DescribeStreamRequest.js';
+import type { DescribeStreamResponse as _eddy_v1_DescribeStreamResponse, DescribeStreamResponse__Output as _eddy_v1_DescribeStreamResponse__Output } from '../../eddy/v1/DescribeStreamResponse.js';
+import type { DescribeStreamSummaryRequest as _eddy_v1_DescribeStreamSummaryRequest, DescribeStreamSummaryRequest__Output as _eddy_v1_DescribeStreamSummaryRequest__Output } from '../../eddy/v1/DescribeStreamSummaryRequest.js';
+import type { DescribeStreamSummaryResponse as _eddy_v1_DescribeStreamSummaryResponse, DescribeStreamSummaryResponse__Output as _eddy_v1_DescribeStreamSummaryResponse__Output } from '../../eddy/v1/DescribeStreamSummaryResponse.js';
+import type { GetRecordsRequest as _eddy_v1_GetRecordsRequest, GetRecordsRequest__Output as _eddy_v1_GetRecordsRequest__Output } from '../../eddy/v1/GetRecordsRequest.js';
+import type { GetRecordsResponse as _eddy_v1_GetRecordsResponse, GetRecordsResponse__Output as _eddy_v1_GetRecordsResponse__Output } from '../../eddy/v1/GetRecordsResponse.js';
+import type { GetShardIteratorRequest as _eddy_v1_GetShardIteratorRequest, GetShardIteratorRequest__Output as _eddy_v1_GetShardIteratorRequest__Output } from '../../eddy/v1/GetShardIteratorRequest.js';
+import type { GetShardIteratorResponse as _eddy_v1_GetShardIteratorResponse, GetShardIteratorResponse__Output as _eddy_v1_GetShardIteratorResponse__Output } from '../../eddy/v1/GetShardIteratorResponse.js';
+import type { ListShardsRequest as _eddy_v1_ListShardsRequest, ListShardsRequest__Output as _eddy_v1_ListShardsRequest__Output } from '../../eddy/v1/ListShardsRequest.js';
+import type { ListShardsResponse as _eddy_v1_ListShardsResponse, ListShardsResponse__Output as _eddy_v1_ListShardsResponse__Output } from '../../eddy/v1/ListShardsResponse.js';
+import type { ListStreamsRequest as _eddy_v1_ListStreamsRequest, ListStreamsRequest__Output as _eddy_v1_ListStreamsRequest__Output } from '../../eddy/v1/ListStreamsRequest.js';
+import type { ListStreamsResponse as _eddy_v1_ListStreamsResponse, ListStreamsResponse__Output as _eddy_v1_ListStreamsResponse__Output } from '../../eddy/v1/ListStreamsResponse.js';
+import type { PutRecordRequest as _eddy_v1_PutRecordRequest, PutRecordRequest__Output as _eddy_v1_PutRecordRequest__Output } from '../../eddy/v1/PutRecordRequest.js';
+import type { PutRecordResponse as _eddy_v1_PutRecordResponse, PutRecordResponse__Output as _eddy_v1_PutRecordResponse__Output } from '../../eddy/v1/PutRecordResponse.js';
+import type { PutRecordsRequest as _eddy_v1_PutRecordsRequest, PutRecordsRequest__Output as _eddy_v1_PutRecordsRequest__Output } from '../../eddy/v1/PutRecordsRequest.js';
+import type { PutRecordsResponse as _eddy_v1_PutRecordsResponse, PutRecordsResponse__Output as _eddy_v1_PutRecordsResponse__Output } from '../../eddy/v1/PutRecordsResponse.js';
+import type { SubscribeToShardEvent as _eddy_v1_SubscribeToShardEvent, SubscribeToShardEvent__Output as _eddy_v1_SubscribeToShardEvent__Output } from '../../eddy/v1/SubscribeToShardEvent.js';
+import type { SubscribeToShardRequest as _eddy_v1_SubscribeToShardRequest, SubscribeToShardRequest__Output as _eddy_v1_SubscribeToShardRequest__Output } from '../../eddy/v1/SubscribeToShardRequest.js';
+import type { UpdateRetentionPeriodRequest as _eddy_v1_UpdateRetentionPeriodRequest, UpdateRetentionPeriodRequest__Output as _eddy_v1_UpdateRetentionPeriodRequest__Output } from '../../eddy/v1/UpdateRetentionPeriodRequest.js';
+import type { UpdateRetentionPeriodResponse as _eddy_v1_UpdateRetentionPeriodResponse, UpdateRetentionPeriodResponse__Output as _eddy_v1_UpdateRetentionPeriodResponse__Output } from '../../eddy/v1/UpdateRetentionPeriodResponse.js';
+import type { UpdateStreamModeRequest as _eddy_v1_UpdateStreamModeRequest, UpdateStreamModeRequest__Output as _eddy_v1_UpdateStreamModeRequest__Output } from '../../eddy/v1/UpdateStreamModeRequest.js';
+import type { UpdateStreamModeResponse as _eddy_v1_UpdateStreamModeResponse, UpdateStreamModeResponse__Output as _eddy_v1_UpdateStreamModeResponse__Output } from '../../eddy/v1/UpdateStreamModeResponse.js';
+
+export interface StreamsClient extends grpc.Client {
+  CreateStream(argument: _eddy_v1_CreateStreamRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
+  CreateStream(argument: _eddy_v1_CreateStreamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
+  CreateStream(argument: _eddy_v1_CreateStreamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
+  CreateStream(argument: _eddy_v1_CreateStreamRequest, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
+  createStream(argument: _eddy_v1_CreateStreamRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
+  createStream(argument: _eddy_v1_CreateStreamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
+  createStream(argument: _eddy_v1_CreateStreamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
+  createStream(argument: _eddy_v1_CreateStreamRequest, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
+  
+  DeleteStream(argument: _eddy_v1_DeleteStreamRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
+  DeleteStream(argument: _eddy_v1_DeleteStreamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
+  DeleteStream(argument: _eddy_v1_DeleteStreamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
+  DeleteStream(argument: _eddy_v1_DeleteStreamRequest, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
+  deleteStream(argument: _eddy_v1_DeleteStreamRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
+  deleteStream(argument: _eddy_v1_DeleteStreamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
+  deleteStream(argument: _eddy_v1_DeleteStreamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
+  deleteStream(argument: _eddy_v1_DeleteStreamRequest, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
+  
+  DescribeStream(argument: _eddy_v1_DescribeStreamRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeStreamResponse__Output>): grpc.ClientUnaryCall;
+  DescribeStream(argument: _eddy_v1_DescribeStreamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DescribeStreamResponse__Output>): grpc.ClientUnaryCall;
+  DescribeStream(argument: _eddy_v1_DescribeStreamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeStreamResponse__Output>): grpc.ClientUnaryCall;
+  DescribeStream(argument: _eddy_v1_DescribeStreamRequest, callback: grpc.requestCallback<_eddy_v1_DescribeStreamResponse__Output>): grpc.ClientUnaryCall;
+  describeStream(argument: _eddy_v1_DescribeStreamRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeStreamResponse__Output>): grpc.ClientUnaryCall;
+  describeStream(argument: _eddy_v1_DescribeStreamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DescribeStreamResponse__Output>): grpc.ClientUnaryCall;
+  describeStream(argument: _eddy_v1_DescribeStreamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeStreamResponse__Output>): grpc.ClientUnaryCall;
+  describeStream(argument: _eddy_v1_DescribeStreamRequest, callback: grpc.requestCallback<_eddy_v1_DescribeStreamResponse__Output>): grpc.ClientUnaryCall;
+  
+  DescribeStreamSummary(argument: _eddy_v1_DescribeStreamSummaryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeStreamSummaryResponse__Output>): grpc.ClientUnaryCall;
+  DescribeStreamSummary(argument: _eddy_v1_DescribeStreamSummaryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DescribeStreamSummaryResponse__Output>): grpc.ClientUnaryCall;
+  DescribeStreamSummary(argument: _eddy_v1_DescribeStreamSummaryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeStreamSummaryResponse__Output>): grpc.ClientUnaryCall;
+  DescribeStreamSummary(argument: _eddy_v1_DescribeStreamSummaryRequest, callback: grpc.requestCallback<_eddy_v1_DescribeStreamSummaryResponse__Output>): grpc.ClientUnaryCall;
+  describeStreamSummary(argument: _eddy_v1_DescribeStreamSummaryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeStreamSummaryResponse__Output>): grpc.ClientUnaryCall;
+  describeStreamSummary(argument: _eddy_v1_DescribeStreamSummaryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DescribeStreamSummaryResponse__Output>): grpc.ClientUnaryCall;
+  describeStreamSummary(argument: _eddy_v1_DescribeStreamSummaryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeStreamSummaryResponse__Output>): grpc.ClientUnaryCall;
+  describeStreamSummary(argument: _eddy_v1_DescribeStreamSummaryRequest, callback: grpc.requestCallback<_eddy_v1_DescribeStreamSummaryResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetRecords(argument: _eddy_v1_GetRecordsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_GetRecordsResponse__Output>): grpc.ClientUnaryCall;
+  GetRecords(argument: _eddy_v1_GetRecordsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_GetRecordsResponse__Output>): grpc.ClientUnaryCall;
+  GetRecords(argument: _eddy_v1_GetRecordsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_GetRecordsResponse__Output>): grpc.ClientUnaryCall;
+  GetRecords(argument: _eddy_v1_GetRecordsRequest, callback: grpc.requestCallback<_eddy_v1_GetRecordsResponse__Output>): grpc.ClientUnaryCall;
+  getRecords(argument: _eddy_v1_GetRecordsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_GetRecordsResponse__Output>): grpc.ClientUnaryCall;
+  getRecords(argument: _eddy_v1_GetRecordsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_GetRecordsResponse__Output>): grpc.ClientUnaryCall;
+  getRecords(argument: _eddy_v1_GetRecordsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_GetRecordsResponse__Output>): grpc.ClientUnaryCall;
+  getRecords(argument: _eddy_v1_GetRecordsRequest, callback: grpc.requestCallback<_eddy_v1_GetRecordsResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetShardIterator(argument: _eddy_v1_GetShardIteratorRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
+  GetShardIterator(argument: _eddy_v1_GetShardIteratorRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
+  GetShardIterator(argument: _eddy_v1_GetShardIteratorRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
+  GetShardIterator(argument: _eddy_v1_GetShardIteratorRequest, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
+  getShardIterator(argument: _eddy_v1_GetShardIteratorRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
+  getShardIterator(argument: _eddy_v1_GetShardIteratorRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
+  getShardIterator(argument: _eddy_v1_GetShardIteratorRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
+  getShardIterator(argument: _eddy_v1_GetShardIteratorRequest, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListShards(argument: _eddy_v1_ListShardsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
+  ListShards(argument: _eddy_v1_ListShardsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
+  ListShards(argument: _eddy_v1_ListShardsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
+  ListShards(argument: _eddy_v1_ListShardsRequest, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
+  listShards(argument: _eddy_v1_ListShardsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
+  listShards(argument: _eddy_v1_ListShardsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
+  listShards(argument: _eddy_v1_ListShardsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
+  listShards(argument: _eddy_v1_ListShardsRequest, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListStreams(argument: _eddy_v1_ListStreamsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
+  ListStreams(argument: _eddy_v1_ListStreamsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
+  ListStreams(argument: _eddy_v1_ListStreamsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
+  ListStreams(argument: _eddy_v1_ListStreamsRequest, callback: grpc.requestCallback<_eddy_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
+  listStreams(argument: _eddy_v1_ListStreamsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
+  listStreams(argument: _eddy_v1_ListStreamsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
+  listStreams(argument: _eddy_v1_ListStreamsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
+  listStreams(argument: _eddy_v1_ListStreamsRequest, callback: grpc.requestCallback<_eddy_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
+  
+  PutRecord(argument: _eddy_v1_PutRecordRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  PutRecord(argument: _eddy_v1_PutRecordRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  PutRecord(argument: _eddy_v1_PutRecordRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  PutRecord(argument: _eddy_v1_PutRecordRequest, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  putRecord(argument: _eddy_v1_PutRecordRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  putRecord(argument: _eddy_v1_PutRecordRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  putRecord(argument: _eddy_v1_PutRecordRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  putRecord(argument: _eddy_v1_PutRecordRequest, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  
+  PutRecords(argument: _eddy_v1_PutRecordsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordsResponse__Output>): grpc.ClientUnaryCall;
+  PutRecords(argument: _eddy_v1_PutRecordsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_PutRecordsResponse__Output>): grpc.ClientUnaryCall;
+  PutRecords(argument: _eddy_v1_PutRecordsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordsResponse__Output>): grpc.ClientUnaryCall;
+  PutRecords(argument: _eddy_v1_PutRecordsRequest, callback: grpc.requestCallback<_eddy_v1_PutRecordsResponse__Output>): grpc.ClientUnaryCall;
+  putRecords(argument: _eddy_v1_PutRecordsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordsResponse__Output>): grpc.ClientUnaryCall;
+  putRecords(argument: _eddy_v1_PutRecordsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_PutRecordsResponse__Output>): grpc.ClientUnaryCall;
+  putRecords(argument: _eddy_v1_PutRecordsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordsResponse__Output>): grpc.ClientUnaryCall;
+  putRecords(argument: _eddy_v1_PutRecordsRequest, callback: grpc.requestCallback<_eddy_v1_PutRecordsResponse__Output>): grpc.ClientUnaryCall;
+  
+  SubscribeToShard(argument: _eddy_v1_SubscribeToShardRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_eddy_v1_SubscribeToShardEvent__Output>;
+  SubscribeToShard(argument: _eddy_v1_SubscribeToShardRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_eddy_v1_SubscribeToShardEvent__Output>;
+  subscribeToShard(argument: _eddy_v1_SubscribeToShardRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_eddy_v1_SubscribeToShardEvent__Output>;
+  subscribeToShard(argument: _eddy_v1_SubscribeToShardRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_eddy_v1_SubscribeToShardEvent__Output>;
+  
+  UpdateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
+  UpdateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
+  UpdateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
+  UpdateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
+  updateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
+  updateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
+  updateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
+  updateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
+  
+  UpdateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
+  UpdateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
+  UpdateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
+  UpdateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
+  updateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
+  updateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
+  updateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
+  updateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface StreamsHandlers extends grpc.UntypedServiceImplementation {
+  CreateStream: grpc.handleUnaryCall<_eddy_v1_CreateStreamRequest__Output, _eddy_v1_CreateStreamResponse>;
+  
+  DeleteStream: grpc.handleUnaryCall<_eddy_v1_DeleteStreamRequest__Output, _eddy_v1_DeleteStreamResponse>;
+  
+  DescribeStream: grpc.handleUnaryCall<_eddy_v1_DescribeStreamRequest__Output, _eddy_v1_DescribeStreamResponse>;
+  
+  DescribeStreamSummary: grpc.handleUnaryCall<_eddy_v1_DescribeStreamSummaryRequest__Output, _eddy_v1_DescribeStreamSummaryResponse>;
+  
+  GetRecords: grpc.handleUnaryCall<_eddy_v1_GetRecordsRequest__Output, _eddy_v1_GetRecordsResponse>;
+  
+  GetShardIterator: grpc.handleUnaryCall<_eddy_v1_GetShardIteratorRequest__Output, _eddy_v1_GetShardIteratorResponse>;
+  
+  ListShards: grpc.handleUnaryCall<_eddy_v1_ListShardsRequest__Output, _eddy_v1_ListShardsResponse>;
+  
+  ListStreams: grpc.handleUnaryCall<_eddy_v1_ListStreamsRequest__Output, _eddy_v1_ListStreamsResponse>;
+  
+  PutRecord: grpc.handleUnaryCall<_eddy_v1_PutRecordRequest__Output, _eddy_v1_PutRecordResponse>;
+  
+  PutRecords: grpc.handleUnaryCall<_eddy_v1_PutRecordsRequest__Output, _eddy_v1_PutRecordsResponse>;
+  
+  SubscribeToShard: grpc.handleServerStreamingCall<_eddy_v1_SubscribeToShardRequest__Output, _eddy_v1_SubscribeToShardEvent>;
+  
+  UpdateRetentionPeriod: grpc.handleUnaryCall<_eddy_v1_UpdateRetentionPeriodRequest__Output, _eddy_v1_UpdateRetentionPeriodResponse>;
+  
+  UpdateStreamMode: grpc.handleUnaryCall<_eddy_v1_UpdateStreamModeRequest__Output, _eddy_v1_UpdateStreamModeResponse>;
+  
+}
+
+export interface StreamsDefinition extends grpc.ServiceDefinition {
+  CreateStream: MethodDefinition<_eddy_v1_CreateStreamRequest, _eddy_v1_CreateStreamResponse, _eddy_v1_CreateStreamRequest__Output, _eddy_v1_CreateStreamResponse__Output>
+  DeleteStream: MethodDefinition<_eddy_v1_DeleteStreamRequest, _eddy_v1_DeleteStreamResponse, _eddy_v1_DeleteStreamRequest__Output, _eddy_v1_DeleteStreamResponse__Output>
+  DescribeStream: MethodDefinition<_eddy_v1_DescribeStreamRequest, _eddy_v1_DescribeStreamResponse, _eddy_v1_DescribeStreamRequest__Output, _eddy_v1_DescribeStreamResponse__Output>
+  DescribeStreamSummary: MethodDefinition<_eddy_v1_DescribeStreamSummaryRequest, _eddy_v1_DescribeStreamSummaryResponse, _eddy_v1_DescribeStreamSummaryRequest__Output, _eddy_v1_DescribeStreamSummaryResponse__Output>
+  GetRecords: MethodDefinition<_eddy_v1_GetRecordsRequest, _eddy_v1_GetRecordsResponse, _eddy_v1_GetRecordsRequest__Output, _eddy_v1_GetRecordsResponse__Output>
+  GetShardIterator: MethodDefinition<_eddy_v1_GetShardIteratorRequest, _eddy_v1_GetShardIteratorResponse, _eddy_v1_GetShardIteratorRequest__Output, _eddy_v1_GetShardIteratorResponse__Output>
+  ListShards: MethodDefinition<_eddy_v1_ListShardsRequest, _eddy_v1_ListShardsResponse, _eddy_v1_ListShardsRequest__Output, _eddy_v1_ListShardsResponse__Output>
+  ListStreams: MethodDefinition<_eddy_v1_ListStreamsRequest, _eddy_v1_ListStreamsResponse, _eddy_v1_ListStreamsRequest__Output, _eddy_v1_ListStreamsResponse__Output>
+  PutRecord: MethodDefinition<_eddy_v1_PutRecordRequest, _eddy_v1_PutRecordResponse, _eddy_v1_PutRecordRequest__Output, _eddy_v1_PutRecordResponse__Output>
+  PutRecords: MethodDefinition<_eddy_v1_PutRecordsRequest, _eddy_v1_PutRecordsResponse, _eddy_v1_PutRecordsRequest__Output, _eddy_v1_PutRecordsResponse__Output>
+  SubscribeToShard: MethodDefinition<_eddy_v1_SubscribeToShardRequest, _eddy_v1_SubscribeToShardEvent, _eddy_v1_SubscribeToShardRequest__Output, _eddy_v1_SubscribeToShardEvent__Output>
+  UpdateRetentionPeriod: MethodDefinition<_eddy_v1_UpdateRetentionPeriodRequest, _eddy_v1_UpdateRetentionPeriodResponse, _eddy_v1_UpdateRetentionPeriodRequest__Output, _eddy_v1_UpdateRetentionPeriodResponse__Output>
+  UpdateStreamMode: MethodDefinition<_eddy_v1_UpdateStreamModeRequest, _eddy_v1_UpdateStreamModeResponse, _eddy_v1_UpdateStreamModeRequest__Output, _eddy_v1_UpdateStreamModeResponse__Output>
+}
