@@ -1,0 +1,15 @@
+export {
+  PROTO_LOADER_OPTIONS,
+  PROTO_ROOT,
+  STREAMS_PROTO_FILE,
+  GRPC_MESSAGE_BYTES_MAX,
+  GRPC_CHANNEL_OPTIONS,
+  loadStreamsService,
+  type StreamsService,
+} from "./proto.js";
+export { ERROR_METADATA_KEY, toServiceError, fromServiceError, isServiceError } from "./errors.js";
+export type * from "./messages.js";
+// The one grpc-js the service was loaded with. Broker and client take it from here, so that `Metadata`,
+// `status` and credentials are the same module instance as the loaded service's, and neither package
+// needs its own dependency on @grpc/grpc-js.
+export * as grpc from "@grpc/grpc-js";

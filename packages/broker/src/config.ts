@@ -1,0 +1,102 @@
+import { DEFAULT_SHARD_LIMITS, LIMITS, type ShardLimits } from "@eddy/core";
+
+export type FsyncMode = "always" | "never";
+
+/** Everything a broker can be told. Limits are named here, with their units, and checked together at start. */
+export interface BrokerConfig {
+  /** Where the LevelDB store lives. */
+  readonly dataDir: string;
+  /** Address the listeners bind to. */
+  readonly host: string;
+  /** gRPC API (clients; later also peers). */
+  readonly grpcPort: number;
+  /** HTTP admin: /metrics, /healthz, /readyz. */
+  readonly adminPort: number;
+  /** Used in stream ARNs, so that AWS tooling sees a familiar shape. */
+  readonly region: string;
+  readonly accountId: string;
+  /** "always" syncs every batch an acknowledgement depends on; "never" trades durability for speed. */
+  readonly fsync: FsyncMode;
+  /** Per-shard limits of PROVISIONED streams. */
+  readonly shardLimits: ShardLimits;
+  /** Shards of all streams on this broker together (Kinesis's account shard limit). */
+  readonly shardCountTotalMax: number;
+  /** Records a single group-commit batch may hold. */
+  readonly batchRecordsMax: number;
+  /** Bytes a single group-commit batch may hold. */
+  readonly batchBytesMax: number;
+  /** Bytes of puts waiting per shard before new puts are refused (backpressure, never unbounded memory). */
+  readonly shardQueueBytesMax: number;
+  /** Decoded recent entries kept per shard for readers and subscribers at the tip. */
+  readonly tailCacheBytesMax: number;
+  /** How long a shard iterator stays valid (Kinesis: 5 minutes). */
+  readonly iteratorTtlMs: number;
+  /** How often retention trimming runs. */
+  readonly retentionCheckIntervalMs: number;
+  /** A subscriber with nothing new gets an empty event this often, so it knows the stream is alive. */
+  readonly subscribeHeartbeatMs: number;
+  /** Bytes one SubscribeToShard event may carry. */
+  readonly subscribeEventBytesMax: number;
+  /** How long SIGTERM waits for in-flight writes before closing the store. */
+  readonly drainTimeoutMs: number;
+  readonly logLevel: string;
+}
+
+export const DEFAULT_CONFIG: BrokerConfig = {
+  dataDir: ".eddy",
+  host: "127.0.0.1",
+  grpcPort: 7400,
+  adminPort: 7480,
+  region: "us-east-1",
+  accountId: "000000000000",
+  fsync: "always",
+  shardLimits: DEFAULT_SHARD_LIMITS,
+  shardCountTotalMax: 4096,
+  batchRecordsMax: 10_000,
+  batchBytesMax: 16 * 1024 * 1024,
+  shardQueueBytesMax: 64 * 1024 * 1024,
+  tailCacheBytesMax: 8 * 1024 * 1024,
+  iteratorTtlMs: LIMITS.iteratorTtlMs,
+  retentionCheckIntervalMs: 60_000,
+  subscribeHeartbeatMs: 5_000,
+  subscribeEventBytesMax: 1024 * 1024,
+  drainTimeoutMs: 10_000,
+  logLevel: "info",
+};
+
+/** Checks each limit and how the limits relate; returns the problems, empty when the config is sound. */
+export function configProblems(config: BrokerConfig): string[] {
+  const problems: string[] = [];
+  const positiveInt = (name: string, value: number) => {
+    if (!Number.isSafeInteger(value) || value <= 0) problems.push(`${name} must be a positive integer, got ${value}`);
+  };
+  const port = (name: string, value: number) => {
+    if (!Number.isInteger(value) || value < 0 || value > 65535) problems.push(`${name} must be 0..65535, got ${value}`);
+  };
+  port("grpcPort", config.grpcPort);
+  port("adminPort", config.adminPort);
+  positiveInt("shardCountTotalMax", config.shardCountTotalMax);
+  positiveInt("batchRecordsMax", config.batchRecordsMax);
+  positiveInt("batchBytesMax", config.batchBytesMax);
+  positiveInt("shardQueueBytesMax", config.shardQueueBytesMax);
+  positiveInt("tailCacheBytesMax", config.tailCacheBytesMax);
+  positiveInt("iteratorTtlMs", config.iteratorTtlMs);
+  positiveInt("retentionCheckIntervalMs", config.retentionCheckIntervalMs);
+  positiveInt("subscribeHeartbeatMs", config.subscribeHeartbeatMs);
+  positiveInt("subscribeEventBytesMax", config.subscribeEventBytesMax);
+  for (const [name, value] of Object.entries(config.shardLimits)) {
+    if (!(value > 0)) problems.push(`shardLimits.${name} must be > 0, got ${value}`);
+  }
+  // A full PutRecords must fit in one batch and in the queue, or it could never be accepted.
+  if (config.batchRecordsMax < LIMITS.putRecordsCountMax) {
+    problems.push(`batchRecordsMax (${config.batchRecordsMax}) must be >= ${LIMITS.putRecordsCountMax}, one full PutRecords`);
+  }
+  if (config.batchBytesMax < LIMITS.putRecordsBytesMax) {
+    problems.push(`batchBytesMax (${config.batchBytesMax}) must be >= ${LIMITS.putRecordsBytesMax}, one full PutRecords`);
+  }
+  if (config.shardQueueBytesMax < config.batchBytesMax) {
+    problems.push(`shardQueueBytesMax (${config.shardQueueBytesMax}) must be >= batchBytesMax (${config.batchBytesMax})`);
+  }
+  if (config.fsync !== "always" && config.fsync !== "never") problems.push(`fsync must be always|never, got ${config.fsync}`);
+  return problems;
+}

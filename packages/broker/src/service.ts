@@ -1,0 +1,489 @@
+import {
+  LIMITS,
+  decodeSequenceNumber,
+  decodeShardIterator,
+  encodeShardIterator,
+  findShard,
+  hashKeyOf,
+  invalidArgument,
+  openShards,
+  parseHashKey,
+  parseSequenceNumber,
+  resourceNotFound,
+  shardForHashKey,
+  throughputExceeded,
+  validateGetRecordsLimit,
+  validateListLimit,
+  validateMaxRecordSize,
+  validatePartitionKey,
+  validatePutRecordsRequest,
+  validateRecordData,
+  validateRetentionHours,
+  validateShardCount,
+  validateShardIdFormat,
+  validateStreamName,
+  KinesisError,
+  type BatchRecord,
+  type LogPosition,
+  type Shard,
+  type ShardIteratorType,
+  type ShardLimits,
+  type Stream,
+  type StreamMode,
+} from "@eddy/core";
+import type * as api from "@eddy/api";
+import type { Catalog } from "./catalog.js";
+import type { BrokerConfig } from "./config.js";
+import type { BrokerProbe } from "./metrics.js";
+import type { ShardLog } from "./shard-log.js";
+
+/** Opens and closes the logs of shards; the broker owns them. */
+export interface ShardLogs {
+  get(shard: Shard): ShardLog;
+  open(stream: Stream): Promise<void>;
+  destroy(stream: Stream): Promise<void>;
+}
+
+/**
+ * The Kinesis operations, on proto-shaped messages. Validation happens before anything changes, so a bad
+ * request changes nothing; every expected failure is a KinesisError that the gRPC layer maps once.
+ */
+export class StreamService {
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly catalog: Catalog,
+    private readonly logs: ShardLogs,
+    private readonly probe: BrokerProbe,
+  ) {}
+
+  async createStream(req: api.CreateStreamRequest__Output): Promise<api.CreateStreamResponse> {
+    validateStreamName(req.stream_name);
+    const mode = streamModeOf(req.stream_mode, "PROVISIONED");
+    const shardCount = req.shard_count === 0 && mode === "ON_DEMAND" ? LIMITS.onDemandShardCountDefault : req.shard_count;
+    validateShardCount(shardCount);
+    const retentionPeriodHours = req.retention_period_hours || LIMITS.retentionHoursDefault;
+    validateRetentionHours(retentionPeriodHours);
+    const maxRecordSizeBytes = req.max_record_size_bytes || LIMITS.recordSizeBytesDefault;
+    validateMaxRecordSize(maxRecordSizeBytes, "MaxRecordSizeBytes");
+    const stream = await this.catalog.create({
+      streamName: req.stream_name,
+      shardCount,
+      mode,
+      retentionPeriodHours,
+      maxRecordSizeBytes,
+      nowMs: Date.now(),
+      shardCountTotalMax: this.config.shardCountTotalMax,
+    });
+    await this.logs.open(stream);
+    return {};
+  }
+
+  async deleteStream(req: api.DeleteStreamRequest__Output): Promise<api.DeleteStreamResponse> {
+    validateStreamName(req.stream_name);
+    const stream = this.catalog.require(req.stream_name);
+    if (stream.status === "DELETING") return {};
+    const deleting = await this.catalog.setStatus(stream.streamName, "DELETING");
+    // Data goes in the background, as in Kinesis; the stream shows DELETING until it is gone.
+    void this.logs.destroy(deleting).then(() => this.catalog.remove(stream.streamName));
+    return {};
+  }
+
+  describeStream(req: api.DescribeStreamRequest__Output): api.DescribeStreamResponse {
+    validateStreamName(req.stream_name);
+    const limit = req.limit || 100;
+    validateListLimit(limit, LIMITS.describeStreamLimitMax, "Limit");
+    const stream = this.catalog.require(req.stream_name);
+    let shards = stream.shards;
+    if (req.exclusive_start_shard_id) {
+      validateShardIdFormat(req.exclusive_start_shard_id, "ExclusiveStartShardId");
+      shards = shards.filter((s) => s.shardId > req.exclusive_start_shard_id);
+    }
+    return {
+      stream_description: {
+        stream_name: stream.streamName,
+        stream_arn: stream.streamArn,
+        stream_status: stream.status,
+        stream_mode: stream.mode,
+        shards: shards.slice(0, limit).map(shardMessage),
+        has_more_shards: shards.length > limit,
+        retention_period_hours: stream.retentionPeriodHours,
+        stream_creation_timestamp: String(stream.createdAtMs),
+        max_record_size_bytes: stream.maxRecordSizeBytes,
+      },
+    };
+  }
+
+  describeStreamSummary(req: api.DescribeStreamSummaryRequest__Output): api.DescribeStreamSummaryResponse {
+    validateStreamName(req.stream_name);
+    const stream = this.catalog.require(req.stream_name);
+    return {
+      stream_description_summary: {
+        stream_name: stream.streamName,
+        stream_arn: stream.streamArn,
+        stream_status: stream.status,
+        stream_mode: stream.mode,
+        retention_period_hours: stream.retentionPeriodHours,
+        stream_creation_timestamp: String(stream.createdAtMs),
+        open_shard_count: openShards(stream).length,
+        consumer_count: 0,
+        max_record_size_bytes: stream.maxRecordSizeBytes,
+      },
+    };
+  }
+
+  listStreams(req: api.ListStreamsRequest__Output): api.ListStreamsResponse {
+    const limit = req.limit || 100;
+    validateListLimit(limit, LIMITS.listLimitMax, "Limit");
+    const after = req.next_token ? decodeNameToken(req.next_token) : req.exclusive_start_stream_name;
+    if (req.exclusive_start_stream_name) validateStreamName(req.exclusive_start_stream_name, "ExclusiveStartStreamName");
+    const streams = this.catalog.list().filter((s) => !after || s.streamName > after);
+    const page = streams.slice(0, limit);
+    const hasMore = streams.length > limit;
+    return {
+      stream_names: page.map((s) => s.streamName),
+      has_more_streams: hasMore,
+      next_token: hasMore ? encodeNameToken(page.at(-1)!.streamName) : "",
+      stream_summaries: page.map((s) => ({
+        stream_name: s.streamName,
+        stream_arn: s.streamArn,
+        stream_status: s.status,
+        stream_mode: s.mode,
+        stream_creation_timestamp: String(s.createdAtMs),
+      })),
+    };
+  }
+
+  listShards(req: api.ListShardsRequest__Output): api.ListShardsResponse {
+    const maxResults = req.max_results || 1000;
+    validateListLimit(maxResults, LIMITS.listLimitMax, "MaxResults");
+    let streamName = req.stream_name;
+    let after = req.exclusive_start_shard_id;
+    if (req.next_token) {
+      if (req.stream_name) throw invalidArgument("NextToken and StreamName cannot be provided together.");
+      [streamName, after] = decodeShardsToken(req.next_token);
+    }
+    validateStreamName(streamName);
+    if (after) validateShardIdFormat(after, "ExclusiveStartShardId");
+    const stream = this.catalog.require(streamName);
+    let shards = stream.shards.filter((s) => !after || s.shardId > after);
+    const filter = req.shard_filter;
+    if (filter && filter.type !== "SHARD_FILTER_TYPE_UNSPECIFIED") shards = this.filterShards(stream, shards, filter);
+    const page = shards.slice(0, maxResults);
+    const hasMore = shards.length > maxResults;
+    return {
+      shards: page.map(shardMessage),
+      next_token: hasMore ? encodeShardsToken(stream.streamName, page.at(-1)!.shardId) : "",
+    };
+  }
+
+  /** Kinesis's ShardFilter; without resharding every shard is open, so most filters keep all shards. */
+  private filterShards(stream: Stream, shards: readonly Shard[], filter: api.ShardFilter__Output): Shard[] {
+    switch (filter.type) {
+      case "AFTER_SHARD_ID":
+        validateShardIdFormat(filter.shard_id, "ShardFilter.ShardId");
+        return shards.filter((s) => s.shardId > filter.shard_id);
+      case "AT_LATEST":
+        return shards.filter((s) => s.endingSequenceNumber === undefined);
+      case "AT_TRIM_HORIZON":
+      case "FROM_TRIM_HORIZON":
+        return [...shards];
+      case "AT_TIMESTAMP_FILTER":
+      case "FROM_TIMESTAMP": {
+        const ts = Number(filter.timestamp);
+        if (!(ts > 0)) throw invalidArgument("ShardFilter.Timestamp must be set for timestamp filters.");
+        return ts < stream.createdAtMs ? [...shards] : shards.filter((s) => s.endingSequenceNumber === undefined);
+      }
+      default:
+        throw invalidArgument(`ShardFilter.Type ${filter.type} is not supported.`);
+    }
+  }
+
+  async updateRetentionPeriod(req: api.UpdateRetentionPeriodRequest__Output): Promise<api.UpdateRetentionPeriodResponse> {
+    validateStreamName(req.stream_name);
+    validateRetentionHours(req.retention_period_hours);
+    this.catalog.requireServing(req.stream_name);
+    await this.catalog.setRetention(req.stream_name, req.retention_period_hours);
+    return {};
+  }
+
+  async updateStreamMode(req: api.UpdateStreamModeRequest__Output): Promise<api.UpdateStreamModeResponse> {
+    validateStreamName(req.stream_name);
+    const mode = streamModeOf(req.stream_mode, undefined);
+    this.catalog.requireServing(req.stream_name);
+    await this.catalog.setMode(req.stream_name, mode);
+    return {};
+  }
+
+  async putRecord(req: api.PutRecordRequest__Output): Promise<api.PutRecordResponse> {
+    validateStreamName(req.stream_name);
+    const stream = this.catalog.requireServing(req.stream_name);
+    const record = this.routeRecord(stream, req, "");
+    const bytes = recordBytes(record.record);
+    const log = this.logs.get(record.shard);
+    if (stream.mode === "PROVISIONED" && !log.throttle.tryWrite(1, bytes, Date.now())) {
+      this.probe.throttled(stream.streamName, "PutRecord");
+      throw throughputExceeded(writeThrottleMessage(stream, record.shard, this.config.shardLimits));
+    }
+    const started = performance.now();
+    const result = await log.append([record.record], bytes);
+    this.probe.recordsPut(stream.streamName, "PutRecord", 1, bytes, performance.now() - started);
+    return { shard_id: record.shard.shardId, sequence_number: result.sequenceNumbers[0]!.toString(), encryption_type: "NONE" };
+  }
+
+  async putRecords(req: api.PutRecordsRequest__Output): Promise<api.PutRecordsResponse> {
+    validateStreamName(req.stream_name);
+    const totalBytes = req.records.reduce((n, r) => n + r.data.length + Buffer.byteLength(r.partition_key), 0);
+    validatePutRecordsRequest(req.records.length, totalBytes);
+    const stream = this.catalog.requireServing(req.stream_name);
+    const started = performance.now();
+    const results: api.PutRecordsResultEntry[] = new Array(req.records.length);
+    // Entries are grouped per shard; each group is one append, so a request lands in as few batches as it spans shards.
+    const perShard = new Map<Shard, { positions: number[]; records: BatchRecord[]; bytes: number }>();
+    req.records.forEach((entry, position) => {
+      let routed: RoutedRecord;
+      try {
+        routed = this.routeRecord(stream, entry, `Records.${position}.`);
+      } catch (error) {
+        results[position] = failedEntry(error);
+        return;
+      }
+      let group = perShard.get(routed.shard);
+      if (!group) perShard.set(routed.shard, (group = { positions: [], records: [], bytes: 0 }));
+      group.positions.push(position);
+      group.records.push(routed.record);
+      group.bytes += recordBytes(routed.record);
+    });
+    const nowMs = Date.now();
+    await Promise.all(
+      [...perShard].map(async ([shard, group]) => {
+        const log = this.logs.get(shard);
+        if (stream.mode === "PROVISIONED" && !log.throttle.tryWrite(group.records.length, group.bytes, nowMs)) {
+          this.probe.throttled(stream.streamName, "PutRecords");
+          const error = throughputExceeded(writeThrottleMessage(stream, shard, this.config.shardLimits));
+          for (const position of group.positions) results[position] = failedEntry(error);
+          return;
+        }
+        try {
+          const appended = await log.append(group.records, group.bytes);
+          group.positions.forEach((position, i) => {
+            results[position] = { shard_id: shard.shardId, sequence_number: appended.sequenceNumbers[i]!.toString() };
+          });
+        } catch (error) {
+          for (const position of group.positions) results[position] = failedEntry(error);
+        }
+      }),
+    );
+    const failed = results.filter((r) => r.error_code).length;
+    this.probe.recordsPut(stream.streamName, "PutRecords", req.records.length - failed, totalBytes, performance.now() - started);
+    return { failed_record_count: failed, records: results, encryption_type: "NONE" };
+  }
+
+  private routeRecord(
+    stream: Stream,
+    entry: { data: Buffer; partition_key: string; explicit_hash_key: string },
+    fieldPrefix: string,
+  ): RoutedRecord {
+    validatePartitionKey(entry.partition_key, `${fieldPrefix}PartitionKey`);
+    validateRecordData(entry.data, entry.partition_key, stream.maxRecordSizeBytes, `${fieldPrefix}Data`);
+    const hashKey = entry.explicit_hash_key
+      ? parseHashKey(entry.explicit_hash_key, `${fieldPrefix}ExplicitHashKey`)
+      : hashKeyOf(entry.partition_key);
+    const shard = shardForHashKey(stream.shards, hashKey);
+    if (!shard) throw new KinesisError("InternalFailure", `No open shard of ${stream.streamName} covers hash key ${hashKey}.`);
+    return { shard, record: { partitionKey: entry.partition_key, data: entry.data } };
+  }
+
+  async getShardIterator(req: api.GetShardIteratorRequest__Output): Promise<api.GetShardIteratorResponse> {
+    validateStreamName(req.stream_name);
+    validateShardIdFormat(req.shard_id);
+    const stream = this.catalog.requireServing(req.stream_name);
+    const shard = this.requireShard(stream, req.shard_id);
+    const position = await this.startingPosition(stream, shard, {
+      type: iteratorTypeOf(req.shard_iterator_type, "ShardIteratorType"),
+      sequenceNumber: req.starting_sequence_number,
+      timestampMs: Number(req.timestamp),
+      field: "StartingSequenceNumber",
+    });
+    return { shard_iterator: this.iteratorAt(stream, shard, position, Date.now()) };
+  }
+
+  /** Where a reader starts, for each of the five iterator types. */
+  async startingPosition(
+    stream: Stream,
+    shard: Shard,
+    start: { type: ShardIteratorType; sequenceNumber: string; timestampMs: number; field: string },
+  ): Promise<LogPosition> {
+    const log = this.logs.get(shard);
+    switch (start.type) {
+      case "TRIM_HORIZON":
+        return log.trimHorizon();
+      case "LATEST":
+        return log.latest();
+      case "AT_TIMESTAMP":
+        if (!Number.isFinite(start.timestampMs) || start.timestampMs <= 0) {
+          throw invalidArgument("Timestamp must be set for the AT_TIMESTAMP iterator type.");
+        }
+        return log.positionAtTime(start.timestampMs);
+      case "AT_SEQUENCE_NUMBER":
+      case "AFTER_SEQUENCE_NUMBER": {
+        if (!start.sequenceNumber) throw invalidArgument(`${start.field} must be set for the ${start.type} iterator type.`);
+        const decoded = decodeSequenceNumber(parseSequenceNumber(start.sequenceNumber, start.field));
+        if (decoded.shardNumber !== shard.shardNumber || decoded.position.index > log.lastCommittedIndex()) {
+          throw invalidArgument(
+            `${start.field} ${start.sequenceNumber} used in GetShardIterator on shard ${shard.shardId} in stream ` +
+              `${stream.streamName} is invalid because it did not come from this shard.`,
+          );
+        }
+        const { index, offset } = decoded.position;
+        return start.type === "AT_SEQUENCE_NUMBER" ? { index, offset } : { index, offset: offset + 1 };
+      }
+    }
+  }
+
+  async getRecords(req: api.GetRecordsRequest__Output): Promise<api.GetRecordsResponse> {
+    const limit = req.limit || LIMITS.getRecordsLimitMax;
+    validateGetRecordsLimit(limit);
+    if (!req.shard_iterator) throw invalidArgument("ShardIterator must be set.");
+    const nowMs = Date.now();
+    const iterator = decodeShardIterator(req.shard_iterator, this.catalog.iteratorKey, nowMs, this.config.iteratorTtlMs);
+    const stream = this.catalog.get(iterator.streamName);
+    if (!stream || stream.streamId !== iterator.streamId) {
+      throw resourceNotFound(`Stream ${iterator.streamName} of this ShardIterator no longer exists.`);
+    }
+    if (stream.status === "DELETING") throw resourceNotFound(`Stream ${stream.streamName} is being deleted.`);
+    const shard = this.requireShard(stream, iterator.shardId);
+    const log = this.logs.get(shard);
+    if (stream.mode === "PROVISIONED" && !log.throttle.tryReadCall(nowMs)) {
+      this.probe.throttled(stream.streamName, "GetRecords");
+      throw throughputExceeded(
+        `Rate exceeded for shard ${shard.shardId} in stream ${stream.streamName}: limits are ` +
+          `${this.config.shardLimits.readCallsPerSec} GetRecords calls/s and ${this.config.shardLimits.readBytesPerSec} bytes/s per shard.`,
+      );
+    }
+    const read = await log.read(iterator.position, limit, LIMITS.getRecordsBytesMax, nowMs);
+    if (stream.mode === "PROVISIONED") log.throttle.chargeRead(read.bytes, nowMs);
+    this.probe.recordsRead(stream.streamName, read.records.length, read.bytes, read.millisBehindLatest);
+    return {
+      records: read.records.map(recordMessage),
+      next_shard_iterator: this.iteratorAt(stream, shard, read.next, nowMs),
+      millis_behind_latest: String(read.millisBehindLatest),
+      child_shards: [],
+    };
+  }
+
+  iteratorAt(stream: Stream, shard: Shard, position: LogPosition, nowMs: number): string {
+    return encodeShardIterator(
+      { streamName: stream.streamName, streamId: stream.streamId, shardId: shard.shardId, position, issuedAtMs: nowMs },
+      this.catalog.iteratorKey,
+    );
+  }
+
+  requireShard(stream: Stream, shardId: string): Shard {
+    const shard = findShard(stream, shardId);
+    if (!shard) throw resourceNotFound(`Shard ${shardId} in stream ${stream.streamName} under account does not exist.`);
+    return shard;
+  }
+}
+
+interface RoutedRecord {
+  readonly shard: Shard;
+  readonly record: BatchRecord;
+}
+
+/** Bytes a record counts against the limits: data plus partition key, as in Kinesis. */
+function recordBytes(record: BatchRecord): number {
+  return record.data.length + Buffer.byteLength(record.partitionKey);
+}
+
+function writeThrottleMessage(stream: Stream, shard: Shard, limits: ShardLimits): string {
+  return (
+    `Rate exceeded for shard ${shard.shardId} in stream ${stream.streamName}: limits are ` +
+    `${limits.writeRecordsPerSec} records/s and ${limits.writeBytesPerSec} bytes/s per shard.`
+  );
+}
+
+export function recordMessage(record: {
+  sequenceNumber: bigint;
+  arrivalTimestampMs: number;
+  partitionKey: string;
+  data: Uint8Array;
+}): api.Record {
+  return {
+    sequence_number: record.sequenceNumber.toString(),
+    approximate_arrival_timestamp: String(record.arrivalTimestampMs),
+    data: record.data,
+    partition_key: record.partitionKey,
+    encryption_type: "NONE",
+  };
+}
+
+function failedEntry(error: unknown): api.PutRecordsResultEntry {
+  if (error instanceof KinesisError) return { error_code: error.name, error_message: error.message };
+  return { error_code: "InternalFailure", error_message: "Internal service failure." };
+}
+
+export function shardMessage(shard: Shard): api.Shard {
+  return {
+    shard_id: shard.shardId,
+    parent_shard_id: shard.parentShardId ?? "",
+    adjacent_parent_shard_id: shard.adjacentParentShardId ?? "",
+    hash_key_range: {
+      starting_hash_key: shard.hashKeyRange.startingHashKey.toString(),
+      ending_hash_key: shard.hashKeyRange.endingHashKey.toString(),
+    },
+    sequence_number_range: {
+      starting_sequence_number: shard.startingSequenceNumber.toString(),
+      ending_sequence_number: shard.endingSequenceNumber?.toString() ?? "",
+    },
+  };
+}
+
+function streamModeOf(mode: string, fallback: StreamMode | undefined): StreamMode {
+  if (mode === "PROVISIONED" || mode === "ON_DEMAND") return mode;
+  if (fallback) return fallback;
+  throw invalidArgument("StreamModeDetails.StreamMode must be PROVISIONED or ON_DEMAND.");
+}
+
+export function iteratorTypeOf(type: string, field: string): ShardIteratorType {
+  switch (type) {
+    case "TRIM_HORIZON":
+    case "LATEST":
+    case "AT_SEQUENCE_NUMBER":
+    case "AFTER_SEQUENCE_NUMBER":
+    case "AT_TIMESTAMP":
+      return type;
+    default:
+      throw invalidArgument(
+        `${field} must be one of TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, AT_TIMESTAMP.`,
+      );
+  }
+}
+
+function encodeNameToken(name: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, after: name })).toString("base64url");
+}
+
+function decodeNameToken(token: string): string {
+  const parsed = parseToken(token) as { after?: unknown };
+  if (typeof parsed.after !== "string") throw invalidArgument("NextToken is invalid.");
+  return parsed.after;
+}
+
+function encodeShardsToken(streamName: string, afterShardId: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, stream: streamName, after: afterShardId })).toString("base64url");
+}
+
+function decodeShardsToken(token: string): [string, string] {
+  const parsed = parseToken(token) as { stream?: unknown; after?: unknown };
+  if (typeof parsed.stream !== "string" || typeof parsed.after !== "string") throw invalidArgument("NextToken is invalid.");
+  return [parsed.stream, parsed.after];
+}
+
+function parseToken(token: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+  } catch {
+    throw invalidArgument("NextToken is invalid.");
+  }
+}
+

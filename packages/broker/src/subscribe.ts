@@ -1,0 +1,107 @@
+import { LIMITS, TokenBucket, type LogPosition } from "@eddy/core";
+import type * as api from "@eddy/api";
+import type { grpc } from "@eddy/api";
+import type { Catalog } from "./catalog.js";
+import type { BrokerConfig } from "./config.js";
+import type { BrokerProbe } from "./metrics.js";
+import { iteratorTypeOf, recordMessage, type ShardLogs, type StreamService } from "./service.js";
+
+type SubscribeCall = grpc.ServerWritableStream<api.SubscribeToShardRequest__Output, api.SubscribeToShardEvent>;
+
+/**
+ * SubscribeToShard: pushes committed records as they commit. The loop reads what is there, writes it,
+ * and when caught up waits for the shard's next commit (not a timer), or for the heartbeat interval,
+ * after which an empty event tells the subscriber the shard is alive. A slow subscriber is paced by
+ * gRPC flow control: the loop waits for 'drain' instead of buffering without bound. On PROVISIONED
+ * streams each subscriber gets its own read rate (Kinesis's enhanced fan-out).
+ */
+export async function serveSubscription(
+  call: SubscribeCall,
+  deps: { config: BrokerConfig; catalog: Catalog; logs: ShardLogs; service: StreamService; probe: BrokerProbe },
+): Promise<void> {
+  const { config, catalog, logs, service, probe } = deps;
+  const req = call.request;
+  const stream = catalog.requireServing(req.stream_name);
+  const shard = service.requireShard(stream, req.shard_id);
+  const log = logs.get(shard);
+  const start = req.starting_position;
+  let position: LogPosition = await service.startingPosition(stream, shard, {
+    type: iteratorTypeOf(start?.type ?? "", "StartingPosition.Type"),
+    sequenceNumber: start?.sequence_number ?? "",
+    timestampMs: Number(start?.timestamp ?? 0),
+    field: "StartingPosition.SequenceNumber",
+  });
+  const bucket =
+    stream.mode === "PROVISIONED"
+      ? new TokenBucket(config.shardLimits.subscriberBytesPerSec, config.shardLimits.subscriberBytesPerSec, Date.now())
+      : undefined;
+  let cancelled = false;
+  let wakeCancelled: () => void = () => {};
+  const cancelledSignal = new Promise<void>((resolve) => (wakeCancelled = resolve));
+  const onCancel = () => {
+    cancelled = true;
+    wakeCancelled();
+  };
+  call.on("cancelled", onCancel);
+  call.on("close", onCancel);
+  probe.subscriberChanged(stream.streamName, +1);
+  let lastSequenceNumber = "";
+  try {
+    while (!cancelled && !log.isClosed() && catalog.get(stream.streamName)?.streamId === stream.streamId) {
+      const nextCommit = log.nextCommit();
+      const read = await log.read(position, LIMITS.getRecordsLimitMax, config.subscribeEventBytesMax, Date.now());
+      if (read.records.length > 0) {
+        position = read.next;
+        lastSequenceNumber = read.records.at(-1)!.sequenceNumber.toString();
+        probe.recordsRead(stream.streamName, read.records.length, read.bytes, read.millisBehindLatest);
+        const event: api.SubscribeToShardEvent = {
+          records: read.records.map(recordMessage),
+          continuation_sequence_number: lastSequenceNumber,
+          millis_behind_latest: String(read.millisBehindLatest),
+          child_shards: [],
+        };
+        if (!call.write(event)) await Promise.race([onceDrained(call), cancelledSignal]);
+        if (bucket) await paceTo(bucket, config.shardLimits.subscriberBytesPerSec, read.bytes, cancelledSignal);
+        continue;
+      }
+      const heartbeat = timer(config.subscribeHeartbeatMs);
+      const woke = await Promise.race([
+        nextCommit.then(() => "commit" as const),
+        cancelledSignal.then(() => "cancel" as const),
+        heartbeat.elapsed.then(() => "heartbeat" as const),
+      ]);
+      heartbeat.clear();
+      if (woke === "heartbeat") {
+        call.write({ records: [], continuation_sequence_number: lastSequenceNumber, millis_behind_latest: "0", child_shards: [] });
+      }
+    }
+  } finally {
+    probe.subscriberChanged(stream.streamName, -1);
+    call.off("cancelled", onCancel);
+    call.off("close", onCancel);
+  }
+  if (!cancelled) call.end();
+}
+
+function onceDrained(call: SubscribeCall): Promise<void> {
+  return new Promise((resolve) => call.once("drain", () => resolve()));
+}
+
+/** Takes `bytes` from the subscriber's bucket, waiting as long as the debt needs to be repaid. */
+async function paceTo(bucket: TokenBucket, bytesPerSec: number, bytes: number, cancelled: Promise<void>): Promise<void> {
+  bucket.take(bytes, Date.now());
+  const deficit = -bucket.available(Date.now());
+  if (deficit <= 0) return;
+  const wait = timer(Math.ceil((deficit / bytesPerSec) * 1000));
+  await Promise.race([wait.elapsed, cancelled]);
+  wait.clear();
+}
+
+/** A timer that can be cleared, so that a wait ended early leaves nothing pending. */
+function timer(ms: number): { elapsed: Promise<void>; clear: () => void } {
+  let handle: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    handle = setTimeout(resolve, ms);
+  });
+  return { elapsed, clear: () => clearTimeout(handle) };
+}

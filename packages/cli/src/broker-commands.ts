@@ -1,0 +1,107 @@
+import { resolve } from "node:path";
+import { Option, type Command } from "commander";
+import { Broker, DEFAULT_CONFIG, type BrokerConfig } from "@eddy/broker";
+import { integer } from "./parse.js";
+
+/** `eddy broker` runs a broker with every setting as a flag; `eddy dev` is the same on loopback, with a banner. */
+export function registerBrokerCommands(program: Command): void {
+  const broker = program.command("broker").description("run a broker");
+  addBrokerOptions(broker).action(async (options: BrokerOptions) => {
+    await run(configFrom(options), false);
+  });
+  const dev = program.command("dev").description("run one broker on 127.0.0.1 with the default ports, data in ./.eddy");
+  addBrokerOptions(dev).action(async (options: BrokerOptions) => {
+    await run(configFrom(options), true);
+  });
+}
+
+interface BrokerOptions {
+  dataDir: string;
+  host: string;
+  grpcPort: number;
+  adminPort: number;
+  fsync: "always" | "never";
+  shardWriteRecordsPerSec: number;
+  shardWriteBytesPerSec: number;
+  shardReadCallsPerSec: number;
+  shardReadBytesPerSec: number;
+  subscriberBytesPerSec: number;
+  retentionCheckIntervalMs: number;
+  iteratorTtlMs: number;
+  subscribeHeartbeatMs: number;
+  logLevel: string;
+}
+
+function addBrokerOptions(command: Command): Command {
+  const d = DEFAULT_CONFIG;
+  const env = process.env;
+  return command
+    .option("--data-dir <dir>", "LevelDB data directory (env EDDY_DATA_DIR)", env.EDDY_DATA_DIR ?? d.dataDir)
+    .option("--host <address>", "address to listen on (env EDDY_HOST)", env.EDDY_HOST ?? d.host)
+    .option("--grpc-port <port>", "gRPC API port", integer, d.grpcPort)
+    .option("--admin-port <port>", "HTTP admin port (/metrics, /healthz, /readyz)", integer, d.adminPort)
+    .addOption(new Option("--fsync <mode>", "sync acknowledged writes to disk").choices(["always", "never"]).default(d.fsync))
+    .option("--shard-write-records-per-sec <n>", "PROVISIONED write limit, records/s per shard", integer, d.shardLimits.writeRecordsPerSec)
+    .option("--shard-write-bytes-per-sec <n>", "PROVISIONED write limit, bytes/s per shard", integer, d.shardLimits.writeBytesPerSec)
+    .option("--shard-read-calls-per-sec <n>", "PROVISIONED GetRecords calls/s per shard", integer, d.shardLimits.readCallsPerSec)
+    .option("--shard-read-bytes-per-sec <n>", "PROVISIONED GetRecords bytes/s per shard", integer, d.shardLimits.readBytesPerSec)
+    .option("--subscriber-bytes-per-sec <n>", "PROVISIONED SubscribeToShard bytes/s per subscriber", integer, d.shardLimits.subscriberBytesPerSec)
+    .option("--retention-check-interval-ms <ms>", "how often retention trims", integer, d.retentionCheckIntervalMs)
+    .option("--iterator-ttl-ms <ms>", "how long a shard iterator stays valid", integer, d.iteratorTtlMs)
+    .option("--subscribe-heartbeat-ms <ms>", "empty SubscribeToShard event interval when idle", integer, d.subscribeHeartbeatMs)
+    .option("--log-level <level>", "pino log level (env EDDY_LOG_LEVEL)", env.EDDY_LOG_LEVEL ?? d.logLevel);
+}
+
+function configFrom(o: BrokerOptions): BrokerConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    dataDir: resolve(o.dataDir),
+    host: o.host,
+    grpcPort: o.grpcPort,
+    adminPort: o.adminPort,
+    fsync: o.fsync,
+    shardLimits: {
+      writeRecordsPerSec: o.shardWriteRecordsPerSec,
+      writeBytesPerSec: o.shardWriteBytesPerSec,
+      readCallsPerSec: o.shardReadCallsPerSec,
+      readBytesPerSec: o.shardReadBytesPerSec,
+      subscriberBytesPerSec: o.subscriberBytesPerSec,
+    },
+    retentionCheckIntervalMs: o.retentionCheckIntervalMs,
+    iteratorTtlMs: o.iteratorTtlMs,
+    subscribeHeartbeatMs: o.subscribeHeartbeatMs,
+    logLevel: o.logLevel,
+  };
+}
+
+async function run(config: BrokerConfig, banner: boolean): Promise<void> {
+  const broker = await Broker.start(config);
+  if (banner) {
+    process.stderr.write(
+      [
+        "",
+        "Eddy is running (single broker, development mode).",
+        `  gRPC API      ${config.host}:${broker.grpcPort}`,
+        `  admin HTTP    http://${config.host}:${broker.adminPort}  (/metrics /healthz /readyz)`,
+        `  data          ${config.dataDir}`,
+        `Try: npm run eddy -- stream create demo --shards 2`,
+        "",
+      ].join("\n") + "\n",
+    );
+  }
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    broker.logger.info({ signal }, "signal received");
+    broker.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        broker.logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { KinesisError } from "@eddy/core";
+import { registerBrokerCommands } from "./broker-commands.js";
+import { registerStreamCommands } from "./stream-commands.js";
+
+/** `eddy`: runs brokers and administers streams. Wrong use prints usage and exits 2; a failed call exits 1. */
+const program = new Command("eddy")
+  .description("Eddy: a replicated stream broker that behaves like Amazon Kinesis Data Streams")
+  .option("--endpoint <host:port>", "gRPC endpoint of a broker (env EDDY_ENDPOINT)", process.env.EDDY_ENDPOINT ?? "127.0.0.1:7400")
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+registerBrokerCommands(program);
+registerStreamCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof KinesisError) {
+    process.stderr.write(`eddy: ${error.name}: ${error.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`eddy: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,196 @@
+import { createInterface } from "node:readline";
+import { randomUUID } from "node:crypto";
+import { Option, type Command } from "commander";
+import { EddyClient } from "@eddy/client";
+import { integer, startingPoint, type Start } from "./parse.js";
+
+const PUT_BATCH_RECORDS = 500;
+
+export function registerStreamCommands(program: Command): void {
+  // Each command opens one client and closes it however the command ends.
+  const withClient =
+    <A extends unknown[]>(run: (client: EddyClient, ...args: A) => Promise<void>) =>
+    async (...args: A): Promise<void> => {
+      const client = new EddyClient({ endpoint: program.opts<{ endpoint: string }>().endpoint });
+      try {
+        await run(client, ...args);
+      } finally {
+        client.close();
+      }
+    };
+  const stream = program.command("stream").description("create, delete, list and describe streams");
+
+  stream
+    .command("create <name>")
+    .description("create a stream")
+    .option("--shards <n>", "shard count (ON_DEMAND defaults to 4)", integer)
+    .addOption(new Option("--mode <mode>", "capacity mode").choices(["PROVISIONED", "ON_DEMAND"]).default("PROVISIONED"))
+    .option("--retention-hours <h>", "retention period, 24..8760", integer)
+    .option("--max-record-size-bytes <n>", "largest record, up to 10 MiB", integer)
+    .action(withClient(async (c, name: string, o: { shards?: number; mode: "PROVISIONED" | "ON_DEMAND"; retentionHours?: number; maxRecordSizeBytes?: number }) => {
+            if (o.shards === undefined && o.mode === "PROVISIONED") throw new Error("--shards is required for PROVISIONED streams");
+      await c.createStream({
+        streamName: name,
+        shardCount: o.shards,
+        streamMode: o.mode,
+        retentionPeriodHours: o.retentionHours,
+        maxRecordSizeBytes: o.maxRecordSizeBytes,
+      });
+      print(await c.describeStreamSummary({ streamName: name }));
+    }));
+
+  stream
+    .command("delete <name>")
+    .description("delete a stream and its data")
+    .action(withClient(async (c, name: string) => {
+            await c.deleteStream({ streamName: name });
+      print({ streamName: name, status: "DELETING" });
+    }));
+
+  stream
+    .command("list")
+    .description("list streams")
+    .action(withClient(async (c) => {
+            let next: string | undefined;
+      do {
+        const page = await c.listStreams({ nextToken: next });
+        for (const summary of page.streamSummaries) print(summary);
+        next = page.nextToken;
+      } while (next);
+    }));
+
+  stream
+    .command("describe <name>")
+    .description("describe a stream and its shards")
+    .action(withClient(async (c, name: string) => {
+            print(await c.describeStreamAll(name));
+    }));
+
+  program
+    .command("put <stream>")
+    .description("put one record (--data), or one record per line of standard input")
+    .option("--key <partitionKey>", "partition key (stdin: default a random key per line)")
+    .option("--data <text>", "record data")
+    .option("--explicit-hash-key <n>", "route by this hash key instead of the partition key's")
+    .action(withClient(async (c, streamName: string, o: { key?: string; data?: string; explicitHashKey?: string }) => {
+            if (o.data !== undefined) {
+        if (!o.key) throw new Error("--key is required with --data");
+        print(await c.putRecord({ streamName, partitionKey: o.key, data: o.data, explicitHashKey: o.explicitHashKey }));
+        return;
+      }
+      await putLines(c, streamName, o.key, o.explicitHashKey);
+    }));
+
+  program
+    .command("get <stream>")
+    .description("print records as JSON lines")
+    .option("--shard <id>", "read one shard (default: every shard)")
+    .option("--from <position>", "trim-horizon | latest | at:SEQ | after:SEQ | time:ISO", startingPoint, { type: "TRIM_HORIZON" } as Start)
+    .option("--limit <n>", "stop after n records", integer)
+    .option("--follow", "keep printing new records as they arrive")
+    .action(withClient(async (c, streamName: string, o: { shard?: string; from: Start; limit?: number; follow?: boolean }) => {
+            const shardIds = o.shard ? [o.shard] : (await c.listShards({ streamName })).shards.map((s) => s.shardId);
+      const budget = { left: o.limit ?? Number.POSITIVE_INFINITY };
+      if (o.follow) {
+        const abort = new AbortController();
+        process.once("SIGINT", () => abort.abort());
+        await Promise.all(shardIds.map((shardId) => follow(c, streamName, shardId, o.from, budget, abort)));
+      } else {
+        for (const shardId of shardIds) await readToTip(c, streamName, shardId, o.from, budget);
+      }
+    }));
+}
+
+async function putLines(client: EddyClient, streamName: string, key: string | undefined, explicitHashKey: string | undefined): Promise<void> {
+  let batch: { partitionKey: string; data: string; explicitHashKey?: string }[] = [];
+  let failed = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const result = await client.putRecords({ streamName, records: batch });
+    result.records.forEach((r) => print(r));
+    failed += result.failedRecordCount;
+    batch = [];
+  };
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    batch.push({ partitionKey: key ?? randomUUID(), data: line, ...(explicitHashKey ? { explicitHashKey } : {}) });
+    if (batch.length >= PUT_BATCH_RECORDS) await flush();
+  }
+  await flush();
+  if (failed > 0) throw new Error(`${failed} records failed`);
+}
+
+async function readToTip(client: EddyClient, streamName: string, shardId: string, from: Start, budget: { left: number }): Promise<void> {
+  let iterator: string | undefined = await client.getShardIterator({ streamName, shardId, ...iteratorStart(from) });
+  while (iterator && budget.left > 0) {
+    const page = await client.getRecords({ shardIterator: iterator, limit: Math.min(10_000, budget.left) });
+    for (const record of page.records) printRecord(shardId, record);
+    budget.left -= page.records.length;
+    if (page.records.length === 0 && page.millisBehindLatest === 0) return;
+    iterator = page.nextShardIterator;
+  }
+}
+
+async function follow(
+  client: EddyClient,
+  streamName: string,
+  shardId: string,
+  from: Start,
+  budget: { left: number },
+  abort: AbortController,
+): Promise<void> {
+  const startingPosition = iteratorStart(from);
+  for await (const event of client.subscribeToShard({
+    streamName,
+    shardId,
+    startingPosition: { type: startingPosition.shardIteratorType, ...startingPosition },
+    signal: abort.signal,
+  })) {
+    for (const record of event.records) {
+      if (budget.left <= 0) break;
+      printRecord(shardId, record);
+      budget.left -= 1;
+    }
+    if (budget.left <= 0) {
+      abort.abort();
+      return;
+    }
+  }
+}
+
+function iteratorStart(from: Start) {
+  switch (from.type) {
+    case "TRIM_HORIZON":
+    case "LATEST":
+      return { shardIteratorType: from.type } as const;
+    case "AT_SEQUENCE_NUMBER":
+    case "AFTER_SEQUENCE_NUMBER":
+      return { shardIteratorType: from.type, sequenceNumber: from.sequenceNumber, startingSequenceNumber: from.sequenceNumber } as const;
+    case "AT_TIMESTAMP":
+      return { shardIteratorType: from.type, timestamp: from.timestamp } as const;
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function printRecord(
+  shardId: string,
+  record: { sequenceNumber: string; partitionKey: string; data: Uint8Array; approximateArrivalTimestamp: Date },
+): void {
+  let data: { data: string } | { dataBase64: string };
+  try {
+    data = { data: utf8.decode(record.data) };
+  } catch {
+    data = { dataBase64: Buffer.from(record.data).toString("base64") };
+  }
+  print({
+    shardId,
+    sequenceNumber: record.sequenceNumber,
+    partitionKey: record.partitionKey,
+    approximateArrivalTimestamp: record.approximateArrivalTimestamp.toISOString(),
+    ...data,
+  });
+}
+
+function print(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + "\n");
+}

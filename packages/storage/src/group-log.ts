@@ -1,0 +1,459 @@
+/**
+ * One Raft group's log in the broker's LevelDB database (key layout in keys.ts, value formats in
+ * codec.ts). The bounds of the log, the last entry's term and timestamp and the hard state are kept in
+ * memory, loaded once when the group is opened, so that `firstIndex`, `lastIndex`, `hardState` and the
+ * common `term(lastIndex)` never touch the disk.
+ *
+ * Writes (append, trimBefore, destroy) run one at a time in call order, chained on a promise, so two
+ * writes of the same group never interleave. Reads run concurrently with them: each read either sees a
+ * write whole or not at all, because LevelDB batches are atomic and iterators read from a snapshot.
+ */
+
+import { assert, corruptData } from "@eddy/core";
+import { EMPTY_HARD_STATE, type Entry, type HardState, type LogStorage } from "@eddy/raft";
+import type { Level } from "level";
+
+import {
+  decodeEntryValue,
+  decodeGroupMeta,
+  decodeHardState,
+  encodeEntryValue,
+  encodeGroupMeta,
+  encodeHardState,
+} from "./codec.js";
+import {
+  ENTRY_KEY_BYTES,
+  GROUP_NAMESPACES,
+  NS_ENTRY,
+  NS_GROUP_META,
+  NS_HARD_STATE,
+  NS_TIME,
+  assertGroupId,
+  decodeTimeKey,
+  entryKey,
+  entryKeyIndex,
+  groupKey,
+  groupKeyEnd,
+  timeKey,
+  writeEntryKey,
+  type TimeKey,
+} from "./keys.js";
+
+/** The broker's database: binary keys and values. */
+export type Db = Level<Uint8Array, Uint8Array>;
+
+/** Entries deleted per atomic batch when trimming, so a large trim never builds one huge batch. */
+export const TRIM_CHUNK_ENTRIES = 10_000;
+/** Entries fetched per `nextv` call when reading a range. */
+const READ_CHUNK_ENTRIES = 256;
+/** Marks "no timestamp" where a timestamp (always >= 0) is expected. */
+const NO_TIMESTAMP = -1;
+const EMPTY_VALUE = new Uint8Array(0);
+const noop = (): void => {};
+
+/** How a GroupLog tells its Store that it is being destroyed, so the store stops handing it out. */
+export interface GroupLogOwner {
+  groupDestroying(groupId: number, done: Promise<void>): void;
+}
+
+interface LoadedState {
+  firstIndex: number;
+  lastIndex: number;
+  lastTerm: number;
+  lastTimestampMs: number;
+  firstTimeKeyMs: number;
+  maxTimestampMs: number;
+  hardState: HardState;
+}
+
+export class GroupLog implements LogStorage {
+  readonly groupId: number;
+  readonly #db: Db;
+  readonly #owner: GroupLogOwner;
+  /** Names the group in error messages. */
+  readonly #where: string;
+
+  #firstIndex: number;
+  #lastIndex: number;
+  /** Term of the entry at lastIndex; meaningless while the log is empty. */
+  #lastTerm: number;
+  #lastTimestampMs: number;
+  /** Timestamp of the time-index key at firstIndex (every non-empty log has one); NO_TIMESTAMP when empty. */
+  #firstTimeKeyMs: number;
+  /** Running maximum of retained timestamps, i.e. the last time-index key's; NO_TIMESTAMP when empty. */
+  #maxTimestampMs: number;
+  #hardState: HardState;
+
+  /** The last queued write; the next one starts after it settles. */
+  #tail: Promise<void> = Promise.resolve();
+  #destroyed = false;
+
+  private constructor(db: Db, groupId: number, owner: GroupLogOwner, state: LoadedState) {
+    this.#db = db;
+    this.groupId = groupId;
+    this.#owner = owner;
+    this.#where = `group ${groupId}`;
+    this.#firstIndex = state.firstIndex;
+    this.#lastIndex = state.lastIndex;
+    this.#lastTerm = state.lastTerm;
+    this.#lastTimestampMs = state.lastTimestampMs;
+    this.#firstTimeKeyMs = state.firstTimeKeyMs;
+    this.#maxTimestampMs = state.maxTimestampMs;
+    this.#hardState = state.hardState;
+  }
+
+  /** Loads a group's bounds and hard state. Use `Store.group`, which caches the result. */
+  static async open(db: Db, groupId: number, owner: GroupLogOwner): Promise<GroupLog> {
+    assertGroupId(groupId);
+    const state = await loadState(db, groupId);
+    return new GroupLog(db, groupId, owner, state);
+  }
+
+  firstIndex(): number {
+    return this.#firstIndex;
+  }
+
+  lastIndex(): number {
+    return this.#lastIndex;
+  }
+
+  hardState(): HardState {
+    return this.#hardState;
+  }
+
+  /** Timestamp of the last entry, 0 when the log is empty. */
+  lastTimestampMs(): number {
+    return this.#isEmpty() ? 0 : this.#lastTimestampMs;
+  }
+
+  async term(index: number): Promise<number | undefined> {
+    if (index < this.#firstIndex || index > this.#lastIndex) return undefined;
+    if (index === this.#lastIndex) return this.#lastTerm;
+    const value: Uint8Array | undefined = await this.#db.get(entryKey(this.groupId, index));
+    // Missing only when a trim overtook this read: the entry is gone, as if trimmed before it.
+    if (value === undefined) return undefined;
+    return decodeEntryValue(index, value, `${this.#where} index ${index}`).term;
+  }
+
+  /**
+   * Entries in [lo, hi) that are retained, in order and without gaps, stopping once the data bytes
+   * returned reach `maxBytes` (so the last entry may cross it; at least one entry is returned when any
+   * is in range). Below firstIndex nothing is returned: callers compare the first entry's index to `lo`.
+   */
+  async entries(lo: number, hi: number, maxBytes: number): Promise<Entry[]> {
+    const from = Math.max(lo, this.#firstIndex);
+    const to = Math.min(hi, this.#lastIndex + 1);
+    if (from >= to) return [];
+    // The iterator is created in this same synchronous step, so it reads a snapshot in which every entry
+    // in [from, to) exists: trims move firstIndex before they write, appends move lastIndex after.
+    const iterator = this.#db.iterator({ gte: entryKey(this.groupId, from), lt: entryKey(this.groupId, to) });
+    const out: Entry[] = [];
+    let bytes = 0;
+    let expected = from;
+    try {
+      while (expected < to) {
+        const chunk = await iterator.nextv(Math.min(to - expected, READ_CHUNK_ENTRIES));
+        if (chunk.length === 0) break;
+        for (const [key, value] of chunk) {
+          const index = entryKeyIndex(key);
+          if (index !== expected) {
+            throw corruptData(`${this.#where}: entry ${expected} is missing (next key holds index ${index})`);
+          }
+          const entry = decodeEntryValue(index, value, `${this.#where} index ${index}`);
+          out.push(entry);
+          bytes += entry.data.length;
+          expected += 1;
+          if (bytes >= maxBytes) return out;
+        }
+      }
+    } finally {
+      await iterator.close();
+    }
+    // A suffix may be shorter than expected only when an overwrite shrank the log meanwhile.
+    return out;
+  }
+
+  async indexAtTime(timestampMs: number): Promise<number> {
+    assert(!Number.isNaN(timestampMs), `${this.#where}: indexAtTime of NaN`);
+    if (this.#isEmpty()) return this.#lastIndex + 1;
+    // Stored timestamps are whole milliseconds, so "at or after 1000.5" means "at or after 1001".
+    const target = Math.ceil(timestampMs);
+    // The first retained entry always has a time-index key; answering below it from memory also keeps
+    // the seek off the tombstones that trimming leaves at the start of the range.
+    if (target <= this.#firstTimeKeyMs) return this.#firstIndex;
+    if (target > this.#maxTimestampMs) return this.#lastIndex + 1;
+    const keys = await this.#db
+      .keys({ gte: timeKey(this.groupId, target, 0), lt: groupKeyEnd(NS_TIME, this.groupId), limit: 1 })
+      .all();
+    const key = keys[0];
+    if (key === undefined) return this.#lastIndex + 1;
+    return Math.max(this.#decodeTimeKey(key).index, this.#firstIndex);
+  }
+
+  append(entries: readonly Entry[], hardState: HardState | undefined, sync: boolean): Promise<void> {
+    return this.#enqueue(() => this.#append(entries, hardState, sync));
+  }
+
+  /**
+   * Drops entries below `index`, never past lastIndex+1, in atomic chunks of TRIM_CHUNK_ENTRIES. Each
+   * chunk deletes its entries and their time-index keys and records the new first index; a crash
+   * between chunks leaves a shorter trim, never a hole.
+   */
+  trimBefore(index: number): Promise<void> {
+    return this.#enqueue(async () => {
+      assert(Number.isSafeInteger(index), `${this.#where}: trimBefore(${index}) needs a safe integer`);
+      const target = Math.min(index, this.#lastIndex + 1);
+      while (this.#firstIndex < target) {
+        await this.#trimChunk(Math.min(target, this.#firstIndex + TRIM_CHUNK_ENTRIES));
+      }
+    });
+  }
+
+  /**
+   * Deletes every key of the group (entries, hard state, time index, meta) after the writes queued
+   * before it. The object is unusable afterwards; `Store.group` opens the group afresh, empty.
+   */
+  destroy(): Promise<void> {
+    assert(!this.#destroyed, `${this.#where}: destroyed twice`);
+    this.#destroyed = true;
+    const done = this.#tail.then(async () => {
+      for (const ns of GROUP_NAMESPACES) {
+        await this.#db.clear({ gte: groupKey(ns, this.groupId), lt: groupKeyEnd(ns, this.groupId) });
+      }
+    });
+    this.#tail = done.then(noop, noop);
+    this.#owner.groupDestroying(this.groupId, done);
+    return done;
+  }
+
+  /** Resolves once every write queued so far has finished (successfully or not). */
+  flushed(): Promise<void> {
+    return this.#tail;
+  }
+
+  #isEmpty(): boolean {
+    return this.#lastIndex < this.#firstIndex;
+  }
+
+  #enqueue(write: () => Promise<void>): Promise<void> {
+    assert(!this.#destroyed, `${this.#where}: used after destroy()`);
+    const result = this.#tail.then(write);
+    this.#tail = result.then(noop, noop);
+    return result;
+  }
+
+  async #append(entries: readonly Entry[], hardState: HardState | undefined, sync: boolean): Promise<void> {
+    const batch = this.#db.batch();
+    if (hardState !== undefined) {
+      batch.put(groupKey(NS_HARD_STATE, this.groupId), encodeHardState(hardState));
+    }
+    const first = entries[0];
+    if (first === undefined) {
+      await batch.write({ sync });
+      if (hardState !== undefined) this.#hardState = hardState;
+      return;
+    }
+    this.#checkAppend(entries, first.index);
+    const lastNew = first.index + entries.length - 1;
+
+    // The running maximum timestamp before the first new entry decides which new entries get a
+    // time-index key; NO_TIMESTAMP makes the first retained entry always get one.
+    let maxTimestampMs = this.#maxTimestampMs;
+    let firstIndex = this.#firstIndex;
+    let firstTimeKeyMs = this.#firstTimeKeyMs;
+    if (this.#isEmpty()) {
+      maxTimestampMs = NO_TIMESTAMP;
+      if (first.index > firstIndex) {
+        // An empty log may start further on (a follower caught up past the leader's trim point).
+        firstIndex = first.index;
+        batch.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(firstIndex));
+      }
+    } else if (first.index <= this.#lastIndex) {
+      // Raft replaces a conflicting uncommitted suffix: drop its time-index keys and any entries past the
+      // new last one (the others are overwritten by the puts below; LevelDB applies a batch in order).
+      maxTimestampMs = await this.#deleteTimeKeysFrom(batch, first.index);
+      for (let index = lastNew + 1; index <= this.#lastIndex; index++) {
+        batch.del(entryKey(this.groupId, index));
+      }
+    }
+
+    const keys = Buffer.allocUnsafe(ENTRY_KEY_BYTES * entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      const offset = i * ENTRY_KEY_BYTES;
+      writeEntryKey(keys, offset, this.groupId, entry.index);
+      batch.put(keys.subarray(offset, offset + ENTRY_KEY_BYTES), encodeEntryValue(entry));
+      if (entry.timestampMs > maxTimestampMs) {
+        batch.put(timeKey(this.groupId, entry.timestampMs, entry.index), EMPTY_VALUE);
+        maxTimestampMs = entry.timestampMs;
+        if (entry.index === firstIndex) firstTimeKeyMs = entry.timestampMs;
+      }
+    }
+    await batch.write({ sync });
+
+    const last = entries[entries.length - 1]!;
+    this.#firstIndex = firstIndex;
+    this.#lastIndex = lastNew;
+    this.#lastTerm = last.term;
+    this.#lastTimestampMs = last.timestampMs;
+    this.#firstTimeKeyMs = firstTimeKeyMs;
+    this.#maxTimestampMs = maxTimestampMs;
+    if (hardState !== undefined) this.#hardState = hardState;
+  }
+
+  #checkAppend(entries: readonly Entry[], firstIndex: number): void {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      assert(
+        entry.index === firstIndex + i,
+        `${this.#where}: appended entries are not contiguous (entry ${i} has index ${entry.index}, expected ${firstIndex + i})`,
+      );
+      assert(
+        Number.isSafeInteger(entry.term) && entry.term >= 0 && Number.isSafeInteger(entry.timestampMs) && entry.timestampMs >= 0,
+        `${this.#where}: entry ${entry.index} needs a non-negative integer term and timestampMs`,
+      );
+    }
+    assert(
+      Number.isSafeInteger(firstIndex) && firstIndex >= this.#firstIndex,
+      `${this.#where}: append at ${firstIndex} is below the first retained index ${this.#firstIndex}`,
+    );
+    assert(
+      this.#isEmpty() || firstIndex <= this.#lastIndex + 1,
+      `${this.#where}: append at ${firstIndex} leaves a gap after the last index ${this.#lastIndex}`,
+    );
+  }
+
+  /**
+   * Adds deletes of the time-index keys of entries >= `index` to `batch` and returns the running maximum
+   * timestamp of the entries before `index` (NO_TIMESTAMP when there are none). The keys are sorted by
+   * index as well as by timestamp, so a reverse walk meets exactly the keys to drop first.
+   */
+  async #deleteTimeKeysFrom(batch: ReturnType<Db["batch"]>, index: number): Promise<number> {
+    const keys = this.#db.keys({
+      gte: groupKey(NS_TIME, this.groupId),
+      lt: groupKeyEnd(NS_TIME, this.groupId),
+      reverse: true,
+    });
+    try {
+      for await (const key of keys) {
+        const decoded = this.#decodeTimeKey(key);
+        if (decoded.index < index) return decoded.timestampMs;
+        batch.del(key);
+      }
+    } finally {
+      await keys.close();
+    }
+    return NO_TIMESTAMP;
+  }
+
+  /** One atomic step of trimBefore: entries [firstIndex, end) go, and end becomes the first index. */
+  async #trimChunk(end: number): Promise<void> {
+    const batch = this.#db.batch();
+    for (let index = this.#firstIndex; index < end; index++) {
+      batch.del(entryKey(this.groupId, index));
+    }
+    // Start at the first retained entry's key, skipping the tombstones of earlier trims.
+    const keys = this.#db.keys({
+      gte: timeKey(this.groupId, this.#firstTimeKeyMs, this.#firstIndex),
+      lt: groupKeyEnd(NS_TIME, this.groupId),
+    });
+    let lastDropped: TimeKey | undefined;
+    let kept: TimeKey | undefined;
+    try {
+      for await (const key of keys) {
+        const decoded = this.#decodeTimeKey(key);
+        if (decoded.index >= end) {
+          kept = decoded;
+          break;
+        }
+        batch.del(key);
+        lastDropped = decoded;
+      }
+    } finally {
+      await keys.close();
+    }
+
+    const nowEmpty = end > this.#lastIndex;
+    let firstTimeKeyMs = kept?.timestampMs ?? NO_TIMESTAMP;
+    if (!nowEmpty && kept?.index !== end) {
+      // Entry `end` shares its millisecond run with dropped entries: its key went with them, so it gets
+      // its own, keeping "the first retained entry has a time-index key" true.
+      if (lastDropped === undefined) {
+        throw corruptData(`${this.#where}: no time-index key covers entry ${end}`);
+      }
+      batch.put(timeKey(this.groupId, lastDropped.timestampMs, end), EMPTY_VALUE);
+      firstTimeKeyMs = lastDropped.timestampMs;
+    }
+    batch.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(end));
+
+    // Readers stop asking for the dropped entries before they go (see entries()).
+    this.#firstIndex = end;
+    this.#firstTimeKeyMs = firstTimeKeyMs;
+    if (nowEmpty) this.#maxTimestampMs = NO_TIMESTAMP;
+    // Not synced: a trim lost in a machine crash only leaves more entries, and is redone.
+    await batch.write({ sync: false });
+  }
+
+  #decodeTimeKey(key: Uint8Array): TimeKey {
+    const decoded = decodeTimeKey(key);
+    if (decoded === undefined) throw corruptData(`${this.#where}: malformed time-index key (${key.length} bytes)`);
+    return decoded;
+  }
+}
+
+async function firstKey(db: Db, ns: number, groupId: number, reverse: boolean): Promise<Uint8Array | undefined> {
+  const keys = await db.keys({ gte: groupKey(ns, groupId), lt: groupKeyEnd(ns, groupId), reverse, limit: 1 }).all();
+  return keys[0];
+}
+
+async function loadState(db: Db, groupId: number): Promise<LoadedState> {
+  const where = `group ${groupId}`;
+  const [metaValue, hardStateValue, firstEntryKey, lastEntries, firstTimeKey, lastTimeKey] = await Promise.all([
+    db.get(groupKey(NS_GROUP_META, groupId)) as Promise<Uint8Array | undefined>,
+    db.get(groupKey(NS_HARD_STATE, groupId)) as Promise<Uint8Array | undefined>,
+    firstKey(db, NS_ENTRY, groupId, false),
+    db.iterator({ gte: groupKey(NS_ENTRY, groupId), lt: groupKeyEnd(NS_ENTRY, groupId), reverse: true, limit: 1 }).all(),
+    firstKey(db, NS_TIME, groupId, false),
+    firstKey(db, NS_TIME, groupId, true),
+  ]);
+  const hardState = hardStateValue === undefined ? EMPTY_HARD_STATE : decodeHardState(hardStateValue, where);
+  const keyIndex = (key: Uint8Array): number => {
+    const index = entryKeyIndex(key);
+    if (index === undefined) throw corruptData(`${where}: malformed entry key (${key.length} bytes)`);
+    return index;
+  };
+  const metaFirstIndex = metaValue === undefined ? undefined : decodeGroupMeta(metaValue, where);
+  const firstIndex = metaFirstIndex ?? (firstEntryKey === undefined ? 1 : keyIndex(firstEntryKey));
+
+  const lastEntry = lastEntries[0];
+  if (lastEntry === undefined) {
+    return {
+      firstIndex,
+      lastIndex: firstIndex - 1,
+      lastTerm: 0,
+      lastTimestampMs: 0,
+      firstTimeKeyMs: NO_TIMESTAMP,
+      maxTimestampMs: NO_TIMESTAMP,
+      hardState,
+    };
+  }
+  const lastIndex = keyIndex(lastEntry[0]);
+  if (lastIndex < firstIndex) {
+    throw corruptData(`${where}: last entry ${lastIndex} is below the first retained index ${firstIndex}`);
+  }
+  const last = decodeEntryValue(lastIndex, lastEntry[1], `${where} index ${lastIndex}`);
+  const firstTime = firstTimeKey === undefined ? undefined : decodeTimeKey(firstTimeKey);
+  const lastTime = lastTimeKey === undefined ? undefined : decodeTimeKey(lastTimeKey);
+  if (firstTime?.index !== firstIndex || lastTime === undefined) {
+    throw corruptData(`${where}: the time index does not start at the first retained entry ${firstIndex}`);
+  }
+  return {
+    firstIndex,
+    lastIndex,
+    lastTerm: last.term,
+    lastTimestampMs: last.timestampMs,
+    firstTimeKeyMs: firstTime.timestampMs,
+    maxTimestampMs: lastTime.timestampMs,
+    hardState,
+  };
+}

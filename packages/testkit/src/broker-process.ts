@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/** The compiled `eddy` entry point; `npm test` builds it before the tests run. */
+export const EDDY_MAIN = resolve(fileURLToPath(import.meta.url), "../../../cli/dist/main.js");
+
+export interface BrokerProcessOptions {
+  /** Reuse a data directory (for restarts); a fresh temporary one otherwise. */
+  readonly dataDir?: string;
+  /** Extra `eddy broker` flags, e.g. ["--shard-write-records-per-sec", "100"]. */
+  readonly args?: readonly string[];
+  /** How long to wait for the broker to report that it listens. */
+  readonly startTimeoutMs?: number;
+}
+
+/**
+ * A real broker in its own process, on loopback with ports picked by the OS, as a user would run it.
+ * Its JSON log is parsed to learn the ports, so tests await readiness instead of sleeping.
+ */
+export class BrokerProcess {
+  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly logLines: string[] = [];
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly dataDir: string,
+    readonly endpoint: string,
+    readonly adminUrl: string,
+    private readonly options: BrokerProcessOptions,
+    exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+  ) {
+    this.exited = exited;
+  }
+
+  static async start(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
+    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "eddy-test-")));
+    const child = spawn(
+      process.execPath,
+      [EDDY_MAIN, "broker", "--data-dir", dataDir, "--grpc-port", "0", "--admin-port", "0", ...(options.args ?? [])],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.once("exit", (code, signal) => done({ code, signal })),
+    );
+    const logLines: string[] = [];
+    const stderr: string[] = [];
+    child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
+    const started = new Promise<{ grpc: string; admin: string }>((resolveStart, rejectStart) => {
+      const timeoutMs = options.startTimeoutMs ?? 30_000;
+      const timer = setTimeout(() => rejectStart(new Error(`broker did not start in ${timeoutMs} ms:\n${stderr.join("")}`)), timeoutMs);
+      void exited.then(({ code, signal }) => {
+        clearTimeout(timer);
+        rejectStart(new Error(`broker exited (${code ?? signal}) before it started:\n${stderr.join("")}\n${logLines.join("\n")}`));
+      });
+      createInterface({ input: child.stdout! }).on("line", (line) => {
+        logLines.push(line);
+        const event = parseLog(line);
+        if (event?.msg === "broker started" && typeof event.grpc === "string" && typeof event.admin === "string") {
+          clearTimeout(timer);
+          resolveStart({ grpc: event.grpc, admin: event.admin });
+        }
+      });
+    });
+    const { grpc, admin } = await started;
+    const broker = new BrokerProcess(child, dataDir, grpc, `http://${admin}`, options, exited);
+    broker.logLines.push(...logLines);
+    return broker;
+  }
+
+  /** Sends a signal; SIGKILL and SIGSTOP are how tests crash and freeze a broker. */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Resolves with how the process ended. */
+  waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.exited;
+  }
+
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    await this.exited;
+  }
+
+  /** SIGTERM, then waits for the clean exit. */
+  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGTERM");
+    return this.exited;
+  }
+
+  /** A new process on the same data directory. */
+  restart(): Promise<BrokerProcess> {
+    return BrokerProcess.start({ ...this.options, dataDir: this.dataDir });
+  }
+
+  /** Kills the process if it still runs and removes the data directory. */
+  async destroy(): Promise<void> {
+    await this.kill();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function parseLog(line: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

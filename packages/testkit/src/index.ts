@@ -1,0 +1,2 @@
+export { BrokerProcess, EDDY_MAIN, type BrokerProcessOptions } from "./broker-process.js";
+export { runEddy, type EddyRun } from "./cli-process.js";
