@@ -44,7 +44,7 @@ describe("operations: admin endpoints, metrics, health, and SIGTERM", () => {
     // The health client comes from grpc-health-check's proto, loaded through the same grpc-js.
     const { loadSync } = await import("@grpc/proto-loader");
     const { protoPath } = await import("grpc-health-check");
-    const definition = grpc.loadPackageDefinition(loadSync(protoPath)) as unknown as {
+    const definition = grpc.loadPackageDefinition(loadSync(protoPath, { enums: String })) as unknown as {
       grpc: { health: { v1: { Health: typeof Client } } };
     };
     const health = new definition.grpc.health.v1.Health(broker.endpoint, grpc.credentials.createInsecure());

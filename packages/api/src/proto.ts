@@ -24,7 +24,7 @@ export const PROTO_LOADER_OPTIONS = {
  * so the directory is three levels up from either: the same path serves the compiled package at run
  * time and the sources under vitest.
  */
-export const PROTO_ROOT: string = fileURLToPath(new URL("../../../proto/", import.meta.url));
+export const PROTO_ROOT: string = fileURLToPath(new URL("../../../proto", import.meta.url));
 
 /** The Streams service's file, relative to `PROTO_ROOT`. */
 export const STREAMS_PROTO_FILE = "eddy/v1/streams.proto";

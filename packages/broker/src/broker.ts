@@ -211,7 +211,8 @@ function handlers(service: StreamService, deps: Deps, probe: BrokerProbe, logger
     GetRecords: unary("GetRecords", (r) => service.getRecords(r as never)),
     SubscribeToShard: ((call: Parameters<typeof serveSubscription>[0]) => {
       serveSubscription(call, deps).catch((error: unknown) => {
-        call.destroy(Object.assign(new Error(), failure("SubscribeToShard", error, probe, logger)));
+        // grpc-js ends a server stream with a status when the error is emitted on the call.
+        call.emit("error", failure("SubscribeToShard", error, probe, logger));
       });
     }) as grpc.handleServerStreamingCall<unknown, unknown>,
   };

@@ -67,6 +67,7 @@ describe("sequence numbers", () => {
   it("decoding one that was never issued is an InvalidArgumentException, not a crash", () => {
     for (const seq of [-1n, 1n << 200n, ((1n << 60n) << 24n) | 1n]) {
       expect(() => decodeSequenceNumber(seq)).toThrow(KinesisError);
+      expect(() => decodeSequenceNumber(seq, "StartingSequenceNumber")).toThrow("'StartingSequenceNumber'");
     }
   });
 });

@@ -48,13 +48,16 @@ export function sequenceNumberOf(shardNumber: number, position: LogPosition): bi
 /**
  * The inverse of sequenceNumberOf. Sequence numbers come from clients too (AT_SEQUENCE_NUMBER), so one
  * that cannot have been issued (negative, or a shard number or index beyond 2^53) is an
- * InvalidArgumentException rather than a broken invariant.
+ * InvalidArgumentException naming `field` rather than a broken invariant.
  */
-export function decodeSequenceNumber(seq: bigint): { shardNumber: number; position: LogPosition } {
+export function decodeSequenceNumber(
+  seq: bigint,
+  field = "SequenceNumber",
+): { shardNumber: number; position: LogPosition } {
   const shardBits = seq >> SHARD_SHIFT;
   const indexBits = (seq >> INDEX_SHIFT) & INDEX_MASK;
   if (seq < 0n || shardBits > BigInt(Number.MAX_SAFE_INTEGER) || indexBits > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw constraintViolation("SequenceNumber", `be a sequence number issued by this stream (got ${seq})`);
+    throw constraintViolation(field, `be a sequence number issued by this stream (got ${seq})`);
   }
   const position = { index: Number(indexBits), offset: Number(seq & OFFSET_MASK) };
   return { shardNumber: Number(shardBits), position };

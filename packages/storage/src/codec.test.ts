@@ -49,7 +49,7 @@ describe("hard state codec", () => {
     const hardState = { term: 2 ** 40 + 3, vote: "broker-b", commitIndex: 2 ** 33 };
     const value = encodeHardState(hardState);
     expect(decodeHardState(value, "group 1")).toEqual(hardState);
-    value[value.length - 1] ^= 0x01;
+    value[value.length - 1]! ^= 0x01;
     expect(() => decodeHardState(value, "group 1")).toThrow(expect.objectContaining({ name: "CorruptDataException" }));
   });
 });

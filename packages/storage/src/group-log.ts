@@ -86,6 +86,8 @@ export class GroupLog implements LogStorage {
 
   /** The last queued write; the next one starts after it settles. */
   #tail: Promise<void> = Promise.resolve();
+  /** True while a queued write runs, i.e. while a LevelDB write of this group may be in progress. */
+  #writing = false;
   #destroyed = false;
 
   private constructor(db: Db, groupId: number, owner: GroupLogOwner, state: LoadedState) {
@@ -147,6 +149,9 @@ export class GroupLog implements LogStorage {
     // The iterator is created in this same synchronous step, so it reads a snapshot in which every entry
     // in [from, to) exists: trims move firstIndex before they write, appends move lastIndex after.
     const iterator = this.#db.iterator({ gte: entryKey(this.groupId, from), lt: entryKey(this.groupId, to) });
+    // With no write running, the snapshot and [from, to) describe the same log, so even a short tail is a
+    // hole. During a write, an overwrite may have shortened the log just before the snapshot was taken.
+    const tailMustBeWhole = !this.#writing;
     const out: Entry[] = [];
     let bytes = 0;
     let expected = from;
@@ -169,7 +174,9 @@ export class GroupLog implements LogStorage {
     } finally {
       await iterator.close();
     }
-    // A suffix may be shorter than expected only when an overwrite shrank the log meanwhile.
+    if (expected < to && tailMustBeWhole) {
+      throw corruptData(`${this.#where}: entry ${expected} is missing (the log ends at ${this.#lastIndex})`);
+    }
     return out;
   }
 
@@ -216,11 +223,13 @@ export class GroupLog implements LogStorage {
   destroy(): Promise<void> {
     assert(!this.#destroyed, `${this.#where}: destroyed twice`);
     this.#destroyed = true;
-    const done = this.#tail.then(async () => {
-      for (const ns of GROUP_NAMESPACES) {
-        await this.#db.clear({ gte: groupKey(ns, this.groupId), lt: groupKeyEnd(ns, this.groupId) });
-      }
-    });
+    const done = this.#tail.then(() =>
+      this.#run(async () => {
+        for (const ns of GROUP_NAMESPACES) {
+          await this.#db.clear({ gte: groupKey(ns, this.groupId), lt: groupKeyEnd(ns, this.groupId) });
+        }
+      }),
+    );
     this.#tail = done.then(noop, noop);
     this.#owner.groupDestroying(this.groupId, done);
     return done;
@@ -237,9 +246,18 @@ export class GroupLog implements LogStorage {
 
   #enqueue(write: () => Promise<void>): Promise<void> {
     assert(!this.#destroyed, `${this.#where}: used after destroy()`);
-    const result = this.#tail.then(write);
+    const result = this.#tail.then(() => this.#run(write));
     this.#tail = result.then(noop, noop);
     return result;
+  }
+
+  async #run(write: () => Promise<void>): Promise<void> {
+    this.#writing = true;
+    try {
+      await write();
+    } finally {
+      this.#writing = false;
+    }
   }
 
   async #append(entries: readonly Entry[], hardState: HardState | undefined, sync: boolean): Promise<void> {
