@@ -327,7 +327,7 @@ export class StreamService {
       case "AT_SEQUENCE_NUMBER":
       case "AFTER_SEQUENCE_NUMBER": {
         if (!start.sequenceNumber) throw invalidArgument(`${start.field} must be set for the ${start.type} iterator type.`);
-        const decoded = decodeSequenceNumber(parseSequenceNumber(start.sequenceNumber, start.field));
+        const decoded = decodeSequenceNumber(parseSequenceNumber(start.sequenceNumber, start.field), start.field);
         if (decoded.shardNumber !== shard.shardNumber || decoded.position.index > log.lastCommittedIndex()) {
           throw invalidArgument(
             `${start.field} ${start.sequenceNumber} used in GetShardIterator on shard ${shard.shardId} in stream ` +
