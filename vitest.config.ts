@@ -2,12 +2,15 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // In CI a JSON summary is written too, from which .ci/run prints the plain "N passed, N failed" line.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: ".ci/results/vitest.json" }]] : ["default"],
     projects: [
       {
         test: {
           name: "unit",
           include: ["packages/*/src/**/*.test.ts"],
           exclude: ["**/dist/**", "**/node_modules/**"],
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -18,6 +21,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each file starts its own broker processes; two cores do not take more in parallel.
           maxWorkers: 2,
+          // Unit tests first: they are quick and say most precisely what broke.
+          sequence: { groupOrder: 1 },
         },
       },
     ],
