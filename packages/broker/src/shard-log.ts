@@ -76,6 +76,7 @@ interface CachedEntry {
 export class ShardLog {
   readonly throttle: ShardThrottle;
   private queue: PendingPut[] = [];
+  /** Bytes of puts queued or being written. */
   private queuedBytes = 0;
   private writing: Promise<void> | undefined;
   private closedError: KinesisError | undefined;
@@ -140,7 +141,6 @@ export class ShardLog {
       const fits = records + next.records.length <= this.options.batchRecordsMax && bytes + next.bytes <= this.options.batchBytesMax;
       if (puts.length > 0 && !fits) break;
       this.queue.shift();
-      this.queuedBytes -= next.bytes;
       puts.push(next);
       records += next.records.length;
       bytes += next.bytes;
@@ -166,6 +166,9 @@ export class ShardLog {
       const failure = new KinesisError("InternalFailure", `Writing shard ${this.shard.shardId} failed.`, { cause: error });
       for (const put of puts) put.reject(failure);
       return;
+    } finally {
+      // Bytes count against the bound until they are written, not only while they wait.
+      this.queuedBytes -= bytes;
     }
     this.commit(entry, records, bytes);
     let offset = 0;

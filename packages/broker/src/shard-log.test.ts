@@ -1,0 +1,126 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_SHARD_LIMITS, KinesisError, newStream, type BatchRecord, type Shard } from "@eddy/core";
+import { Store } from "@eddy/storage";
+import { ShardLog, type ShardLogOptions } from "./shard-log.js";
+
+const OPTIONS: ShardLogOptions = {
+  sync: true,
+  batchRecordsMax: 10_000,
+  batchBytesMax: 16 * 1024 * 1024,
+  queueBytesMax: 64 * 1024 * 1024,
+  tailCacheBytesMax: 1024,
+  limits: DEFAULT_SHARD_LIMITS,
+};
+
+const SHARD: Shard = newStream({
+  streamName: "s",
+  streamId: "id",
+  streamArn: "arn",
+  shardCount: 1,
+  mode: "ON_DEMAND",
+  retentionPeriodHours: 24,
+  maxRecordSizeBytes: 1024 * 1024,
+  nowMs: 0,
+  firstGroupId: 7,
+}).shards[0]!;
+
+const record = (i: number): BatchRecord => ({ partitionKey: `k${i}`, data: new TextEncoder().encode(`data-${i}`) });
+
+describe("ShardLog on a real store", () => {
+  let dir: string;
+  let store: Store;
+  let batches: number[];
+
+  const open = async (options: Partial<ShardLogOptions> = {}) => {
+    batches = [];
+    const group = await store.group(SHARD.groupId);
+    return new ShardLog(SHARD, group, 1, { ...OPTIONS, ...options }, { batchCommitted: (records) => batches.push(records) }, Date.now());
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "eddy-shardlog-"));
+    store = await Store.open(dir);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("group commit: 50 concurrent puts become 2 log entries, numbered in call order", async () => {
+    const log = await open();
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append([record(i)], 10)));
+    // The first put is written alone; the 49 that queued behind it share the next write.
+    expect(batches).toEqual([1, 49]);
+    const sequenceNumbers = results.map((r) => r.sequenceNumbers[0]!);
+    expect(sequenceNumbers.every((s, i) => i === 0 || s > sequenceNumbers[i - 1]!)).toBe(true);
+    const read = await log.read(log.trimHorizon(), 1000, 1 << 20, Date.now());
+    expect(read.records.map((r) => r.partitionKey)).toEqual(Array.from({ length: 50 }, (_, i) => `k${i}`));
+    expect(read.records.map((r) => r.sequenceNumber)).toEqual(sequenceNumbers);
+  });
+
+  it("reads the same records from the tail cache and from the store", async () => {
+    const log = await open({ tailCacheBytesMax: 1 << 20 });
+    for (let i = 0; i < 20; i++) await log.append([record(2 * i), record(2 * i + 1)], 20);
+    const cached = await log.read(log.trimHorizon(), 1000, 1 << 20, Date.now());
+    const fromStore = await (await open({ tailCacheBytesMax: 1 })).read(log.trimHorizon(), 1000, 1 << 20, Date.now());
+    expect(fromStore.records).toEqual(cached.records);
+    expect(cached.records).toHaveLength(40);
+  });
+
+  it("continues inside an entry: a limit splits a batch and the next read resumes at the next record", async () => {
+    const log = await open();
+    await log.append([record(0), record(1), record(2), record(3), record(4)], 50);
+    const first = await log.read(log.trimHorizon(), 2, 1 << 20, Date.now());
+    expect(first.records.map((r) => r.partitionKey)).toEqual(["k0", "k1"]);
+    expect(first.millisBehindLatest).toBeGreaterThanOrEqual(0);
+    const second = await log.read(first.next, 10, 1 << 20, Date.now());
+    expect(second.records.map((r) => r.partitionKey)).toEqual(["k2", "k3", "k4"]);
+    expect(second.millisBehindLatest).toBe(0);
+  });
+
+  it("refuses puts over the queue bound with a retriable error and writes nothing for them", async () => {
+    const log = await open({ queueBytesMax: 100 });
+    const first = log.append([record(0)], 60);
+    const second = log.append([record(1)], 60);
+    await expect(second).rejects.toMatchObject({ name: "ServiceUnavailableException", retriable: true });
+    await first;
+    const read = await log.read(log.trimHorizon(), 10, 1 << 20, Date.now());
+    expect(read.records.map((r) => r.partitionKey)).toEqual(["k0"]);
+  });
+
+  it("retention: trims entries older than the cutoff; a reader in trimmed data continues at the trim horizon", async () => {
+    const log = await open();
+    await log.append([record(0), record(1)], 20);
+    const oldPosition = log.trimHorizon();
+    const cutoffMs = await nextMillisecond();
+    await log.append([record(2)], 10);
+    expect(await log.trimOlderThan(cutoffMs)).toBe(1);
+    expect(log.trimHorizon().index).toBeGreaterThan(oldPosition.index);
+    const read = await log.read(oldPosition, 10, 1 << 20, Date.now());
+    expect(read.records.map((r) => r.partitionKey)).toEqual(["k2"]);
+    // Everything older than now + 1 ms: the whole log goes, and the log keeps numbering after it.
+    expect(await log.trimOlderThan(Date.now() + 1)).toBe(1);
+    expect((await log.read(log.trimHorizon(), 10, 1 << 20, Date.now())).records).toEqual([]);
+    const after = await log.append([record(3)], 10);
+    expect(after.sequenceNumbers[0]! > read.records[0]!.sequenceNumber).toBe(true);
+  });
+
+  it("after drain, puts are refused with the drain reason and waiting readers wake", async () => {
+    const log = await open();
+    const woke = log.nextCommit();
+    await log.drain(new KinesisError("ServiceUnavailableException", "shutting down"));
+    await woke;
+    await expect(log.append([record(0)], 10)).rejects.toMatchObject({ name: "ServiceUnavailableException", message: "shutting down" });
+  });
+});
+
+/** Resolves with a timestamp strictly later than every arrival time assigned so far. */
+async function nextMillisecond(): Promise<number> {
+  const start = Date.now();
+  while (Date.now() <= start) await new Promise((resolve) => setImmediate(resolve));
+  return Date.now();
+}
