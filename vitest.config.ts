@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "test/unit/**/*.test.ts"],
           exclude: ["**/dist/**", "**/node_modules/**"],
           sequence: { groupOrder: 0 },
         },

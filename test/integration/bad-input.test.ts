@@ -37,31 +37,178 @@ describe("bad input gets its named error and changes nothing", () => {
   });
 
   const cases: Array<[string, () => Promise<unknown>, string, RegExp]> = [
-    ["stream name with a bad character", () => client.createStream({ streamName: "bad name!", shardCount: 1 }), "InvalidArgumentException", /StreamName/],
-    ["stream name of 129 characters", () => client.createStream({ streamName: "a".repeat(129), shardCount: 1 }), "InvalidArgumentException", /StreamName.*128/],
+    [
+      "stream name with a bad character",
+      () => client.createStream({ streamName: "bad name!", shardCount: 1 }),
+      "InvalidArgumentException",
+      /StreamName/,
+    ],
+    [
+      "stream name of 129 characters",
+      () => client.createStream({ streamName: "a".repeat(129), shardCount: 1 }),
+      "InvalidArgumentException",
+      /StreamName.*128/,
+    ],
     ["empty stream name", () => client.describeStream({ streamName: "" }), "InvalidArgumentException", /StreamName/],
-    ["zero shards", () => client.createStream({ streamName: "s0", shardCount: 0 }), "InvalidArgumentException", /ShardCount/],
-    ["retention below 24 h", () => client.createStream({ streamName: "r", shardCount: 1, retentionPeriodHours: 23 }), "InvalidArgumentException", /RetentionPeriodHours/],
-    ["retention above 8760 h", () => client.updateRetentionPeriod({ streamName: STREAM, retentionPeriodHours: 8761 }), "InvalidArgumentException", /RetentionPeriodHours.*8760/],
-    ["max record size above 10 MiB", () => client.createStream({ streamName: "m", shardCount: 1, maxRecordSizeBytes: 10 * MiB + 1 }), "InvalidArgumentException", /MaxRecordSize/],
-    ["creating an existing stream", () => client.createStream({ streamName: STREAM, shardCount: 1 }), "ResourceInUseException", /already exists/],
-    ["unknown stream", () => client.putRecord({ streamName: "nope", partitionKey: "k", data: "d" }), "ResourceNotFoundException", /nope/],
-    ["empty partition key", () => client.putRecord({ streamName: STREAM, partitionKey: "", data: "d" }), "InvalidArgumentException", /PartitionKey/],
-    ["partition key of 257 characters", () => client.putRecord({ streamName: STREAM, partitionKey: "k".repeat(257), data: "d" }), "InvalidArgumentException", /PartitionKey.*256/],
-    ["record over 1 MiB", () => client.putRecord({ streamName: STREAM, partitionKey: "k", data: new Uint8Array(MiB) }), "InvalidArgumentException", /Data/],
-    ["hash key 2^128", () => client.putRecord({ streamName: STREAM, partitionKey: "k", data: "d", explicitHashKey: (1n << 128n).toString() }), "InvalidArgumentException", /ExplicitHashKey/],
-    ["hash key not a number", () => client.putRecord({ streamName: STREAM, partitionKey: "k", data: "d", explicitHashKey: "-1" }), "InvalidArgumentException", /ExplicitHashKey/],
-    ["PutRecords of 501 records", () => client.putRecords({ streamName: STREAM, records: Array.from({ length: 501 }, () => ({ partitionKey: "k", data: "d" })) }), "InvalidArgumentException", /Records.*500/],
-    ["PutRecords of 0 records", () => client.putRecords({ streamName: STREAM, records: [] }), "InvalidArgumentException", /Records/],
-    ["PutRecords over 10 MiB", () => client.putRecords({ streamName: STREAM, records: Array.from({ length: 11 }, (_, i) => ({ partitionKey: `k${i}`, data: new Uint8Array(MiB - 100) })) }), "InvalidArgumentException", /10485760|10 MiB/],
-    ["GetRecords limit 0 is the default, 10,001 is too many", () => client.getRecords({ shardIterator: validIterator, limit: 10_001 }), "InvalidArgumentException", /Limit.*10000/],
-    ["a forged iterator", () => client.getRecords({ shardIterator: validIterator.slice(0, -4) + "AAAA" }), "InvalidArgumentException", /ShardIterator/],
-    ["garbage as iterator", () => client.getRecords({ shardIterator: "not-an-iterator" }), "InvalidArgumentException", /ShardIterator/],
-    ["unknown shard", () => client.getShardIterator({ streamName: STREAM, shardId: "shardId-000000000009", shardIteratorType: "LATEST" }), "ResourceNotFoundException", /shardId-000000000009/],
-    ["malformed shard id", () => client.getShardIterator({ streamName: STREAM, shardId: "shard-1", shardIteratorType: "LATEST" }), "InvalidArgumentException", /ShardId/],
-    ["sequence number of another shard", () => client.getShardIterator({ streamName: STREAM, shardId, shardIteratorType: "AT_SEQUENCE_NUMBER", startingSequenceNumber: otherShardSeq }), "InvalidArgumentException", /StartingSequenceNumber/],
-    ["sequence number that is not a number", () => client.getShardIterator({ streamName: STREAM, shardId, shardIteratorType: "AFTER_SEQUENCE_NUMBER", startingSequenceNumber: "12ab" }), "InvalidArgumentException", /StartingSequenceNumber/],
-    ["AT_SEQUENCE_NUMBER without a sequence number", () => client.getShardIterator({ streamName: STREAM, shardId, shardIteratorType: "AT_SEQUENCE_NUMBER" }), "InvalidArgumentException", /StartingSequenceNumber/],
+    [
+      "zero shards",
+      () => client.createStream({ streamName: "s0", shardCount: 0 }),
+      "InvalidArgumentException",
+      /ShardCount/,
+    ],
+    [
+      "retention below 24 h",
+      () => client.createStream({ streamName: "r", shardCount: 1, retentionPeriodHours: 23 }),
+      "InvalidArgumentException",
+      /RetentionPeriodHours/,
+    ],
+    [
+      "retention above 8760 h",
+      () => client.updateRetentionPeriod({ streamName: STREAM, retentionPeriodHours: 8761 }),
+      "InvalidArgumentException",
+      /RetentionPeriodHours.*8760/,
+    ],
+    [
+      "max record size above 10 MiB",
+      () => client.createStream({ streamName: "m", shardCount: 1, maxRecordSizeBytes: 10 * MiB + 1 }),
+      "InvalidArgumentException",
+      /MaxRecordSize/,
+    ],
+    [
+      "creating an existing stream",
+      () => client.createStream({ streamName: STREAM, shardCount: 1 }),
+      "ResourceInUseException",
+      /already exists/,
+    ],
+    [
+      "unknown stream",
+      () => client.putRecord({ streamName: "nope", partitionKey: "k", data: "d" }),
+      "ResourceNotFoundException",
+      /nope/,
+    ],
+    [
+      "empty partition key",
+      () => client.putRecord({ streamName: STREAM, partitionKey: "", data: "d" }),
+      "InvalidArgumentException",
+      /PartitionKey/,
+    ],
+    [
+      "partition key of 257 characters",
+      () => client.putRecord({ streamName: STREAM, partitionKey: "k".repeat(257), data: "d" }),
+      "InvalidArgumentException",
+      /PartitionKey.*256/,
+    ],
+    [
+      "record over 1 MiB",
+      () => client.putRecord({ streamName: STREAM, partitionKey: "k", data: new Uint8Array(MiB) }),
+      "InvalidArgumentException",
+      /Data/,
+    ],
+    [
+      "hash key 2^128",
+      () =>
+        client.putRecord({
+          streamName: STREAM,
+          partitionKey: "k",
+          data: "d",
+          explicitHashKey: (1n << 128n).toString(),
+        }),
+      "InvalidArgumentException",
+      /ExplicitHashKey/,
+    ],
+    [
+      "hash key not a number",
+      () => client.putRecord({ streamName: STREAM, partitionKey: "k", data: "d", explicitHashKey: "-1" }),
+      "InvalidArgumentException",
+      /ExplicitHashKey/,
+    ],
+    [
+      "PutRecords of 501 records",
+      () =>
+        client.putRecords({
+          streamName: STREAM,
+          records: Array.from({ length: 501 }, () => ({ partitionKey: "k", data: "d" })),
+        }),
+      "InvalidArgumentException",
+      /Records.*500/,
+    ],
+    [
+      "PutRecords of 0 records",
+      () => client.putRecords({ streamName: STREAM, records: [] }),
+      "InvalidArgumentException",
+      /Records/,
+    ],
+    [
+      "PutRecords over 10 MiB",
+      () =>
+        client.putRecords({
+          streamName: STREAM,
+          records: Array.from({ length: 11 }, (_, i) => ({ partitionKey: `k${i}`, data: new Uint8Array(MiB - 100) })),
+        }),
+      "InvalidArgumentException",
+      /10485760|10 MiB/,
+    ],
+    [
+      "GetRecords limit 0 is the default, 10,001 is too many",
+      () => client.getRecords({ shardIterator: validIterator, limit: 10_001 }),
+      "InvalidArgumentException",
+      /Limit.*10000/,
+    ],
+    [
+      "a forged iterator",
+      () => client.getRecords({ shardIterator: validIterator.slice(0, -4) + "AAAA" }),
+      "InvalidArgumentException",
+      /ShardIterator/,
+    ],
+    [
+      "garbage as iterator",
+      () => client.getRecords({ shardIterator: "not-an-iterator" }),
+      "InvalidArgumentException",
+      /ShardIterator/,
+    ],
+    [
+      "unknown shard",
+      () =>
+        client.getShardIterator({ streamName: STREAM, shardId: "shardId-000000000009", shardIteratorType: "LATEST" }),
+      "ResourceNotFoundException",
+      /shardId-000000000009/,
+    ],
+    [
+      "malformed shard id",
+      () => client.getShardIterator({ streamName: STREAM, shardId: "shard-1", shardIteratorType: "LATEST" }),
+      "InvalidArgumentException",
+      /ShardId/,
+    ],
+    [
+      "sequence number of another shard",
+      () =>
+        client.getShardIterator({
+          streamName: STREAM,
+          shardId,
+          shardIteratorType: "AT_SEQUENCE_NUMBER",
+          startingSequenceNumber: otherShardSeq,
+        }),
+      "InvalidArgumentException",
+      /StartingSequenceNumber/,
+    ],
+    [
+      "sequence number that is not a number",
+      () =>
+        client.getShardIterator({
+          streamName: STREAM,
+          shardId,
+          shardIteratorType: "AFTER_SEQUENCE_NUMBER",
+          startingSequenceNumber: "12ab",
+        }),
+      "InvalidArgumentException",
+      /StartingSequenceNumber/,
+    ],
+    [
+      "AT_SEQUENCE_NUMBER without a sequence number",
+      () => client.getShardIterator({ streamName: STREAM, shardId, shardIteratorType: "AT_SEQUENCE_NUMBER" }),
+      "InvalidArgumentException",
+      /StartingSequenceNumber/,
+    ],
   ];
 
   it.each(cases)("%s", async (_name, call, errorName, message) => {
@@ -88,7 +235,12 @@ describe("bad input gets its named error and changes nothing", () => {
       ],
     });
     expect(result.failedRecordCount).toBe(2);
-    expect(result.records.map((r) => r.errorCode ?? "ok")).toEqual(["ok", "InvalidArgumentException", "InvalidArgumentException", "ok"]);
+    expect(result.records.map((r) => r.errorCode ?? "ok")).toEqual([
+      "ok",
+      "InvalidArgumentException",
+      "InvalidArgumentException",
+      "ok",
+    ]);
     expect(result.records[1]!.errorMessage).toMatch(/Records\.1\.PartitionKey/);
     expect(result.records[2]!.errorMessage).toMatch(/Records\.2\.ExplicitHashKey/);
     const after = await snapshot();
@@ -98,9 +250,15 @@ describe("bad input gets its named error and changes nothing", () => {
   it("a deleted stream's iterator and puts get ResourceNotFoundException", async () => {
     await client.createStream({ streamName: "doomed", shardCount: 1, streamMode: "ON_DEMAND" });
     const doomedShard = (await client.listShards({ streamName: "doomed" })).shards[0]!.shardId;
-    const iterator = await client.getShardIterator({ streamName: "doomed", shardId: doomedShard, shardIteratorType: "TRIM_HORIZON" });
+    const iterator = await client.getShardIterator({
+      streamName: "doomed",
+      shardId: doomedShard,
+      shardIteratorType: "TRIM_HORIZON",
+    });
     await client.deleteStream({ streamName: "doomed" });
-    await expect(client.getRecords({ shardIterator: iterator })).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+    await expect(client.getRecords({ shardIterator: iterator })).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+    });
     await expect(client.putRecord({ streamName: "doomed", partitionKey: "k", data: "d" })).rejects.toMatchObject({
       name: "ResourceNotFoundException",
     });

@@ -14,7 +14,12 @@ describe("the eddy CLI against a running broker", () => {
     await broker?.destroy();
   });
 
-  const lines = (stdout: string) => stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = (stdout: string) =>
+    stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   it("creates, lists and describes a stream", async () => {
     const created = await runEddy([...endpoint, "stream", "create", "cli", "--shards", "2"]);

@@ -30,7 +30,12 @@ describe("data model: 10,000 records into a 4-shard stream, read back through ev
       const result = await client.putRecords({ streamName: STREAM, records });
       expect(result.failedRecordCount).toBe(0);
       result.records.forEach((r, i) =>
-        put.push({ key: records[i]!.partitionKey, data: records[i]!.data, shardId: r.shardId!, sequenceNumber: r.sequenceNumber! }),
+        put.push({
+          key: records[i]!.partitionKey,
+          data: records[i]!.data,
+          shardId: r.shardId!,
+          sequenceNumber: r.sequenceNumber!,
+        }),
       );
     }
   });
@@ -95,7 +100,10 @@ describe("data model: 10,000 records into a 4-shard stream, read back through ev
   it("AT_TIMESTAMP starts at the first record that arrived at or after the time", async () => {
     const shardId = put[0]!.shardId;
     const all = await readShard(client, STREAM, shardId);
-    const fromMid = await readShard(client, STREAM, shardId, { shardIteratorType: "AT_TIMESTAMP", timestamp: new Date(midpointMs) });
+    const fromMid = await readShard(client, STREAM, shardId, {
+      shardIteratorType: "AT_TIMESTAMP",
+      timestamp: new Date(midpointMs),
+    });
     expect(fromMid.length).toBeGreaterThan(0);
     expect(fromMid.length).toBeLessThan(all.length);
     expect(fromMid.every((r) => r.arrivalMs >= midpointMs)).toBe(true);
@@ -129,7 +137,12 @@ describe("data model: 10,000 records into a 4-shard stream, read back through ev
   it("routes by ExplicitHashKey, including exactly on a shard boundary", async () => {
     const { shards } = await client.listShards({ streamName: STREAM });
     const boundary = shards[1]!.hashKeyRange.startingHashKey;
-    const onBoundary = await client.putRecord({ streamName: STREAM, partitionKey: "k", data: "x", explicitHashKey: boundary });
+    const onBoundary = await client.putRecord({
+      streamName: STREAM,
+      partitionKey: "k",
+      data: "x",
+      explicitHashKey: boundary,
+    });
     expect(onBoundary.shardId).toBe(shards[1]!.shardId);
     const below = await client.putRecord({
       streamName: STREAM,

@@ -49,10 +49,9 @@ describe("operations: admin endpoints, metrics, health, and SIGTERM", () => {
     };
     const health = new definition.grpc.health.v1.Health(broker.endpoint, grpc.credentials.createInsecure());
     const status = await new Promise<{ status: string }>((resolve, reject) =>
-      (health as unknown as { Check: (req: object, cb: (e: Error | null, r: { status: string }) => void) => void }).Check(
-        { service: "" },
-        (error, response) => (error ? reject(error) : resolve(response)),
-      ),
+      (
+        health as unknown as { Check: (req: object, cb: (e: Error | null, r: { status: string }) => void) => void }
+      ).Check({ service: "" }, (error, response) => (error ? reject(error) : resolve(response))),
     );
     health.close();
     expect(status.status).toBe("SERVING");

@@ -23,7 +23,12 @@ describe("SubscribeToShard", () => {
 
   it("pushes records committed after the subscription starts, in order, as they commit", async () => {
     const abort = new AbortController();
-    const events = client.subscribeToShard({ streamName: STREAM, shardId, startingPosition: { type: "LATEST" }, signal: abort.signal });
+    const events = client.subscribeToShard({
+      streamName: STREAM,
+      shardId,
+      startingPosition: { type: "LATEST" },
+      signal: abort.signal,
+    });
     const iterator = events[Symbol.asyncIterator]();
     // The first heartbeat proves the subscription is open before anything is put.
     const first = await iterator.next();

@@ -11,7 +11,12 @@ describe("per-shard limits at the configured rates", () => {
 
   beforeAll(async () => {
     broker = await BrokerProcess.start({
-      args: ["--shard-write-records-per-sec", String(WRITE_RECORDS_PER_SEC), "--shard-read-calls-per-sec", String(READ_CALLS_PER_SEC)],
+      args: [
+        "--shard-write-records-per-sec",
+        String(WRITE_RECORDS_PER_SEC),
+        "--shard-read-calls-per-sec",
+        String(READ_CALLS_PER_SEC),
+      ],
     });
     client = new EddyClient({ endpoint: broker.endpoint });
     await client.createStream({ streamName: "limited", shardCount: 1 });
@@ -48,9 +53,14 @@ describe("per-shard limits at the configured rates", () => {
     // PutRecord is refused the same way once the bucket is empty (bounded: 2 s worth of tokens).
     let refused: unknown;
     for (let i = 0; i < WRITE_RECORDS_PER_SEC * 2 && !refused; i++) {
-      await client.putRecord({ streamName: "limited", partitionKey: "k", data: "x" }).catch((error: unknown) => (refused = error));
+      await client
+        .putRecord({ streamName: "limited", partitionKey: "k", data: "x" })
+        .catch((error: unknown) => (refused = error));
     }
-    expect(refused).toMatchObject({ name: "ProvisionedThroughputExceededException", message: expect.stringMatching(/shardId-000000000000/) });
+    expect(refused).toMatchObject({
+      name: "ProvisionedThroughputExceededException",
+      message: expect.stringMatching(/shardId-000000000000/),
+    });
   });
 
   it("PROVISIONED: more than 5 GetRecords calls in a second are throttled", async () => {

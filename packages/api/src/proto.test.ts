@@ -40,7 +40,13 @@ describe("proto loading", () => {
       scripts: Record<string, string>;
     };
     const flags = (rootPackage.scripts["gen:proto"] ?? "").split(/\s+/);
-    expect(PROTO_LOADER_OPTIONS).toEqual({ keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+    expect(PROTO_LOADER_OPTIONS).toEqual({
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    });
     for (const flag of ["--keepCase", "--longs=String", "--enums=String", "--defaults", "--oneofs"]) {
       expect(flags).toContain(flag);
     }

@@ -54,7 +54,10 @@ export class Broker {
       "grpc.max_receive_message_length": GRPC_MESSAGE_BYTES_MAX,
       "grpc.max_send_message_length": GRPC_MESSAGE_BYTES_MAX,
     });
-    grpcServer.addService(loadStreamsService().service, handlers(service, { config, catalog, logs, service, probe }, probe, logger));
+    grpcServer.addService(
+      loadStreamsService().service,
+      handlers(service, { config, catalog, logs, service, probe }, probe, logger),
+    );
     health.addToServer(grpcServer);
     const grpcPort = await bindGrpc(grpcServer, `${config.host}:${config.grpcPort}`);
     let broker: Broker | undefined;
@@ -66,12 +69,18 @@ export class Broker {
     });
     const adminPort = await listenHttp(adminServer, config.host, config.adminPort);
     broker = new Broker(config, logger, store, logs, grpcServer, health, adminServer, grpcPort, adminPort);
-    broker.retentionTimer = setInterval(() => void broker!.trimRetention(catalog, probe), config.retentionCheckIntervalMs);
+    broker.retentionTimer = setInterval(
+      () => void broker!.trimRetention(catalog, probe),
+      config.retentionCheckIntervalMs,
+    );
     broker.retentionTimer.unref();
     broker.ready = true;
     health.setStatus("", "SERVING");
     health.setStatus("eddy.v1.Streams", "SERVING");
-    logger.info({ grpc: `${config.host}:${grpcPort}`, admin: `${config.host}:${adminPort}`, dataDir: config.dataDir }, "broker started");
+    logger.info(
+      { grpc: `${config.host}:${grpcPort}`, admin: `${config.host}:${adminPort}`, dataDir: config.dataDir },
+      "broker started",
+    );
     return broker;
   }
 
@@ -86,7 +95,10 @@ export class Broker {
           const trimmed = await this.logs.get(shard).trimOlderThan(cutoffMs);
           if (trimmed > 0) {
             probe.trimmed(trimmed);
-            this.logger.info({ stream: stream.streamName, shard: shard.shardId, entries: trimmed }, "retention trimmed");
+            this.logger.info(
+              { stream: stream.streamName, shard: shard.shardId, entries: trimmed },
+              "retention trimmed",
+            );
           }
         } catch (error) {
           this.logger.error({ err: error, stream: stream.streamName, shard: shard.shardId }, "retention trim failed");
@@ -185,7 +197,12 @@ class BrokerShardLogs implements ShardLogs {
 
 type Deps = Parameters<typeof serveSubscription>[1];
 
-function handlers(service: StreamService, deps: Deps, probe: BrokerProbe, logger: Logger): grpc.UntypedServiceImplementation {
+function handlers(
+  service: StreamService,
+  deps: Deps,
+  probe: BrokerProbe,
+  logger: Logger,
+): grpc.UntypedServiceImplementation {
   const unary =
     <Req, Res>(operation: string, run: (req: Req) => Res | Promise<Res>) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
@@ -221,7 +238,8 @@ function handlers(service: StreamService, deps: Deps, probe: BrokerProbe, logger
 function failure(operation: string, error: unknown, probe: BrokerProbe, logger: Logger): Partial<grpc.StatusObject> {
   const name = error instanceof KinesisError ? error.name : "InternalFailure";
   probe.failed(operation, name);
-  if (!(error instanceof KinesisError) || error.name === "InternalFailure") logger.error({ err: error, operation }, "call failed");
+  if (!(error instanceof KinesisError) || error.name === "InternalFailure")
+    logger.error({ err: error, operation }, "call failed");
   return toServiceError(error);
 }
 
@@ -231,17 +249,22 @@ async function adminRoute(
   isReady: () => boolean,
 ): Promise<{ status: number; type: string; body: string }> {
   const path = url.split("?")[0];
-  if (path === "/metrics") return { status: 200, type: probe.registry.contentType, body: await probe.registry.metrics() };
+  if (path === "/metrics")
+    return { status: 200, type: probe.registry.contentType, body: await probe.registry.metrics() };
   if (path === "/healthz") return { status: 200, type: "text/plain", body: "ok\n" };
   if (path === "/readyz") {
-    return isReady() ? { status: 200, type: "text/plain", body: "ready\n" } : { status: 503, type: "text/plain", body: "not ready\n" };
+    return isReady()
+      ? { status: 200, type: "text/plain", body: "ready\n" }
+      : { status: 503, type: "text/plain", body: "not ready\n" };
   }
   return { status: 404, type: "text/plain", body: "not found\n" };
 }
 
 function bindGrpc(server: grpc.Server, address: string): Promise<number> {
   return new Promise((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) =>
+      error ? reject(error) : resolve(port),
+    ),
   );
 }
 

@@ -66,7 +66,9 @@ export class Catalog {
   }
 
   list(): Stream[] {
-    return [...this.streams.values()].sort((a, b) => (a.streamName < b.streamName ? -1 : a.streamName > b.streamName ? 1 : 0));
+    return [...this.streams.values()].sort((a, b) =>
+      a.streamName < b.streamName ? -1 : a.streamName > b.streamName ? 1 : 0,
+    );
   }
 
   create(input: {
@@ -176,14 +178,16 @@ function encodeStream(stream: Stream): Uint8Array {
 
 function decodeStream(bytes: Uint8Array): Stream {
   const stored = JSON.parse(new TextDecoder().decode(bytes)) as Omit<Stream, "shards"> & { shards: StoredShard[] };
-  const shards: Shard[] = stored.shards.map(({ hashKeyRange, startingSequenceNumber, endingSequenceNumber, ...rest }) => ({
-    ...rest,
-    hashKeyRange: {
-      startingHashKey: BigInt(hashKeyRange.startingHashKey),
-      endingHashKey: BigInt(hashKeyRange.endingHashKey),
-    },
-    startingSequenceNumber: BigInt(startingSequenceNumber),
-    ...(endingSequenceNumber === undefined ? {} : { endingSequenceNumber: BigInt(endingSequenceNumber) }),
-  }));
+  const shards: Shard[] = stored.shards.map(
+    ({ hashKeyRange, startingSequenceNumber, endingSequenceNumber, ...rest }) => ({
+      ...rest,
+      hashKeyRange: {
+        startingHashKey: BigInt(hashKeyRange.startingHashKey),
+        endingHashKey: BigInt(hashKeyRange.endingHashKey),
+      },
+      startingSequenceNumber: BigInt(startingSequenceNumber),
+      ...(endingSequenceNumber === undefined ? {} : { endingSequenceNumber: BigInt(endingSequenceNumber) }),
+    }),
+  );
   return { ...stored, shards };
 }

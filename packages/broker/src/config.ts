@@ -89,14 +89,21 @@ export function configProblems(config: BrokerConfig): string[] {
   }
   // A full PutRecords must fit in one batch and in the queue, or it could never be accepted.
   if (config.batchRecordsMax < LIMITS.putRecordsCountMax) {
-    problems.push(`batchRecordsMax (${config.batchRecordsMax}) must be >= ${LIMITS.putRecordsCountMax}, one full PutRecords`);
+    problems.push(
+      `batchRecordsMax (${config.batchRecordsMax}) must be >= ${LIMITS.putRecordsCountMax}, one full PutRecords`,
+    );
   }
   if (config.batchBytesMax < LIMITS.putRecordsBytesMax) {
-    problems.push(`batchBytesMax (${config.batchBytesMax}) must be >= ${LIMITS.putRecordsBytesMax}, one full PutRecords`);
+    problems.push(
+      `batchBytesMax (${config.batchBytesMax}) must be >= ${LIMITS.putRecordsBytesMax}, one full PutRecords`,
+    );
   }
   if (config.shardQueueBytesMax < config.batchBytesMax) {
-    problems.push(`shardQueueBytesMax (${config.shardQueueBytesMax}) must be >= batchBytesMax (${config.batchBytesMax})`);
+    problems.push(
+      `shardQueueBytesMax (${config.shardQueueBytesMax}) must be >= batchBytesMax (${config.batchBytesMax})`,
+    );
   }
-  if (config.fsync !== "always" && config.fsync !== "never") problems.push(`fsync must be always|never, got ${config.fsync}`);
+  if (config.fsync !== "always" && config.fsync !== "never")
+    problems.push(`fsync must be always|never, got ${config.fsync}`);
   return problems;
 }

@@ -59,7 +59,8 @@ export class StreamService {
   async createStream(req: api.CreateStreamRequest__Output): Promise<api.CreateStreamResponse> {
     validateStreamName(req.stream_name);
     const mode = streamModeOf(req.stream_mode, "PROVISIONED");
-    const shardCount = req.shard_count === 0 && mode === "ON_DEMAND" ? LIMITS.onDemandShardCountDefault : req.shard_count;
+    const shardCount =
+      req.shard_count === 0 && mode === "ON_DEMAND" ? LIMITS.onDemandShardCountDefault : req.shard_count;
     validateShardCount(shardCount);
     const retentionPeriodHours = req.retention_period_hours || LIMITS.retentionHoursDefault;
     validateRetentionHours(retentionPeriodHours);
@@ -135,7 +136,8 @@ export class StreamService {
     const limit = req.limit || 100;
     validateListLimit(limit, LIMITS.listLimitMax, "Limit");
     const after = req.next_token ? decodeNameToken(req.next_token) : req.exclusive_start_stream_name;
-    if (req.exclusive_start_stream_name) validateStreamName(req.exclusive_start_stream_name, "ExclusiveStartStreamName");
+    if (req.exclusive_start_stream_name)
+      validateStreamName(req.exclusive_start_stream_name, "ExclusiveStartStreamName");
     const streams = this.catalog.list().filter((s) => !after || s.streamName > after);
     const page = streams.slice(0, limit);
     const hasMore = streams.length > limit;
@@ -198,7 +200,9 @@ export class StreamService {
     }
   }
 
-  async updateRetentionPeriod(req: api.UpdateRetentionPeriodRequest__Output): Promise<api.UpdateRetentionPeriodResponse> {
+  async updateRetentionPeriod(
+    req: api.UpdateRetentionPeriodRequest__Output,
+  ): Promise<api.UpdateRetentionPeriodResponse> {
     validateStreamName(req.stream_name);
     validateRetentionHours(req.retention_period_hours);
     this.catalog.requireServing(req.stream_name);
@@ -227,7 +231,11 @@ export class StreamService {
     const started = performance.now();
     const result = await log.append([record.record], bytes);
     this.probe.recordsPut(stream.streamName, "PutRecord", 1, bytes, performance.now() - started);
-    return { shard_id: record.shard.shardId, sequence_number: result.sequenceNumbers[0]!.toString(), encryption_type: "NONE" };
+    return {
+      shard_id: record.shard.shardId,
+      sequence_number: result.sequenceNumbers[0]!.toString(),
+      encryption_type: "NONE",
+    };
   }
 
   async putRecords(req: api.PutRecordsRequest__Output): Promise<api.PutRecordsResponse> {
@@ -274,7 +282,13 @@ export class StreamService {
       }),
     );
     const failed = results.filter((r) => r.error_code).length;
-    this.probe.recordsPut(stream.streamName, "PutRecords", req.records.length - failed, totalBytes, performance.now() - started);
+    this.probe.recordsPut(
+      stream.streamName,
+      "PutRecords",
+      req.records.length - failed,
+      totalBytes,
+      performance.now() - started,
+    );
     return { failed_record_count: failed, records: results, encryption_type: "NONE" };
   }
 
@@ -289,7 +303,8 @@ export class StreamService {
       ? parseHashKey(entry.explicit_hash_key, `${fieldPrefix}ExplicitHashKey`)
       : hashKeyOf(entry.partition_key);
     const shard = shardForHashKey(stream.shards, hashKey);
-    if (!shard) throw new KinesisError("InternalFailure", `No open shard of ${stream.streamName} covers hash key ${hashKey}.`);
+    if (!shard)
+      throw new KinesisError("InternalFailure", `No open shard of ${stream.streamName} covers hash key ${hashKey}.`);
     return { shard, record: { partitionKey: entry.partition_key, data: entry.data } };
   }
 
@@ -326,7 +341,8 @@ export class StreamService {
         return log.positionAtTime(start.timestampMs);
       case "AT_SEQUENCE_NUMBER":
       case "AFTER_SEQUENCE_NUMBER": {
-        if (!start.sequenceNumber) throw invalidArgument(`${start.field} must be set for the ${start.type} iterator type.`);
+        if (!start.sequenceNumber)
+          throw invalidArgument(`${start.field} must be set for the ${start.type} iterator type.`);
         const decoded = decodeSequenceNumber(parseSequenceNumber(start.sequenceNumber, start.field), start.field);
         if (decoded.shardNumber !== shard.shardNumber || decoded.position.index > log.lastCommittedIndex()) {
           throw invalidArgument(
@@ -345,7 +361,12 @@ export class StreamService {
     validateGetRecordsLimit(limit);
     if (!req.shard_iterator) throw invalidArgument("ShardIterator must be set.");
     const nowMs = Date.now();
-    const iterator = decodeShardIterator(req.shard_iterator, this.catalog.iteratorKey, nowMs, this.config.iteratorTtlMs);
+    const iterator = decodeShardIterator(
+      req.shard_iterator,
+      this.catalog.iteratorKey,
+      nowMs,
+      this.config.iteratorTtlMs,
+    );
     const stream = this.catalog.get(iterator.streamName);
     if (!stream || stream.streamId !== iterator.streamId) {
       throw resourceNotFound(`Stream ${iterator.streamName} of this ShardIterator no longer exists.`);
@@ -475,7 +496,8 @@ function encodeShardsToken(streamName: string, afterShardId: string): string {
 
 function decodeShardsToken(token: string): [string, string] {
   const parsed = parseToken(token) as { stream?: unknown; after?: unknown };
-  if (typeof parsed.stream !== "string" || typeof parsed.after !== "string") throw invalidArgument("NextToken is invalid.");
+  if (typeof parsed.stream !== "string" || typeof parsed.after !== "string")
+    throw invalidArgument("NextToken is invalid.");
   return [parsed.stream, parsed.after];
 }
 
@@ -486,4 +508,3 @@ function parseToken(token: string): unknown {
     throw invalidArgument("NextToken is invalid.");
   }
 }
-

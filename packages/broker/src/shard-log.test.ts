@@ -37,7 +37,14 @@ describe("ShardLog on a real store", () => {
   const open = async (options: Partial<ShardLogOptions> = {}) => {
     batches = [];
     const group = await store.group(SHARD.groupId);
-    return new ShardLog(SHARD, group, 1, { ...OPTIONS, ...options }, { batchCommitted: (records) => batches.push(records) }, Date.now());
+    return new ShardLog(
+      SHARD,
+      group,
+      1,
+      { ...OPTIONS, ...options },
+      { batchCommitted: (records) => batches.push(records) },
+      Date.now(),
+    );
   };
 
   beforeEach(async () => {
@@ -114,7 +121,10 @@ describe("ShardLog on a real store", () => {
     const woke = log.nextCommit();
     await log.drain(new KinesisError("ServiceUnavailableException", "shutting down"));
     await woke;
-    await expect(log.append([record(0)], 10)).rejects.toMatchObject({ name: "ServiceUnavailableException", message: "shutting down" });
+    await expect(log.append([record(0)], 10)).rejects.toMatchObject({
+      name: "ServiceUnavailableException",
+      message: "shutting down",
+    });
   });
 });
 

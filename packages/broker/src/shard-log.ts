@@ -138,7 +138,9 @@ export class ShardLog {
     let bytes = 0;
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
-      const fits = records + next.records.length <= this.options.batchRecordsMax && bytes + next.bytes <= this.options.batchBytesMax;
+      const fits =
+        records + next.records.length <= this.options.batchRecordsMax &&
+        bytes + next.bytes <= this.options.batchBytesMax;
       if (puts.length > 0 && !fits) break;
       this.queue.shift();
       puts.push(next);
@@ -163,7 +165,9 @@ export class ShardLog {
     try {
       await this.log.append([entry], undefined, this.options.sync);
     } catch (error) {
-      const failure = new KinesisError("InternalFailure", `Writing shard ${this.shard.shardId} failed.`, { cause: error });
+      const failure = new KinesisError("InternalFailure", `Writing shard ${this.shard.shardId} failed.`, {
+        cause: error,
+      });
       for (const put of puts) put.reject(failure);
       return;
     } finally {

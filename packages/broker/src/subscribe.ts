@@ -72,7 +72,12 @@ export async function serveSubscription(
       ]);
       heartbeat.clear();
       if (woke === "heartbeat") {
-        call.write({ records: [], continuation_sequence_number: lastSequenceNumber, millis_behind_latest: "0", child_shards: [] });
+        call.write({
+          records: [],
+          continuation_sequence_number: lastSequenceNumber,
+          millis_behind_latest: "0",
+          child_shards: [],
+        });
       }
     }
   } finally {
@@ -88,7 +93,12 @@ function onceDrained(call: SubscribeCall): Promise<void> {
 }
 
 /** Takes `bytes` from the subscriber's bucket, waiting as long as the debt needs to be repaid. */
-async function paceTo(bucket: TokenBucket, bytesPerSec: number, bytes: number, cancelled: Promise<void>): Promise<void> {
+async function paceTo(
+  bucket: TokenBucket,
+  bytesPerSec: number,
+  bytes: number,
+  cancelled: Promise<void>,
+): Promise<void> {
   bucket.take(bytes, Date.now());
   const deficit = -bucket.available(Date.now());
   if (deficit <= 0) return;

@@ -40,15 +40,47 @@ function addBrokerOptions(command: Command): Command {
     .option("--host <address>", "address to listen on (env EDDY_HOST)", env.EDDY_HOST ?? d.host)
     .option("--grpc-port <port>", "gRPC API port", integer, d.grpcPort)
     .option("--admin-port <port>", "HTTP admin port (/metrics, /healthz, /readyz)", integer, d.adminPort)
-    .addOption(new Option("--fsync <mode>", "sync acknowledged writes to disk").choices(["always", "never"]).default(d.fsync))
-    .option("--shard-write-records-per-sec <n>", "PROVISIONED write limit, records/s per shard", integer, d.shardLimits.writeRecordsPerSec)
-    .option("--shard-write-bytes-per-sec <n>", "PROVISIONED write limit, bytes/s per shard", integer, d.shardLimits.writeBytesPerSec)
-    .option("--shard-read-calls-per-sec <n>", "PROVISIONED GetRecords calls/s per shard", integer, d.shardLimits.readCallsPerSec)
-    .option("--shard-read-bytes-per-sec <n>", "PROVISIONED GetRecords bytes/s per shard", integer, d.shardLimits.readBytesPerSec)
-    .option("--subscriber-bytes-per-sec <n>", "PROVISIONED SubscribeToShard bytes/s per subscriber", integer, d.shardLimits.subscriberBytesPerSec)
+    .addOption(
+      new Option("--fsync <mode>", "sync acknowledged writes to disk").choices(["always", "never"]).default(d.fsync),
+    )
+    .option(
+      "--shard-write-records-per-sec <n>",
+      "PROVISIONED write limit, records/s per shard",
+      integer,
+      d.shardLimits.writeRecordsPerSec,
+    )
+    .option(
+      "--shard-write-bytes-per-sec <n>",
+      "PROVISIONED write limit, bytes/s per shard",
+      integer,
+      d.shardLimits.writeBytesPerSec,
+    )
+    .option(
+      "--shard-read-calls-per-sec <n>",
+      "PROVISIONED GetRecords calls/s per shard",
+      integer,
+      d.shardLimits.readCallsPerSec,
+    )
+    .option(
+      "--shard-read-bytes-per-sec <n>",
+      "PROVISIONED GetRecords bytes/s per shard",
+      integer,
+      d.shardLimits.readBytesPerSec,
+    )
+    .option(
+      "--subscriber-bytes-per-sec <n>",
+      "PROVISIONED SubscribeToShard bytes/s per subscriber",
+      integer,
+      d.shardLimits.subscriberBytesPerSec,
+    )
     .option("--retention-check-interval-ms <ms>", "how often retention trims", integer, d.retentionCheckIntervalMs)
     .option("--iterator-ttl-ms <ms>", "how long a shard iterator stays valid", integer, d.iteratorTtlMs)
-    .option("--subscribe-heartbeat-ms <ms>", "empty SubscribeToShard event interval when idle", integer, d.subscribeHeartbeatMs)
+    .option(
+      "--subscribe-heartbeat-ms <ms>",
+      "empty SubscribeToShard event interval when idle",
+      integer,
+      d.subscribeHeartbeatMs,
+    )
     .option("--log-level <level>", "pino log level (env EDDY_LOG_LEVEL)", env.EDDY_LOG_LEVEL ?? d.logLevel);
 }
 

@@ -7,7 +7,11 @@ import { registerStreamCommands } from "./stream-commands.js";
 /** `eddy`: runs brokers and administers streams. Wrong use prints usage and exits 2; a failed call exits 1. */
 const program = new Command("eddy")
   .description("Eddy: a replicated stream broker that behaves like Amazon Kinesis Data Streams")
-  .option("--endpoint <host:port>", "gRPC endpoint of a broker (env EDDY_ENDPOINT)", process.env.EDDY_ENDPOINT ?? "127.0.0.1:7400")
+  .option(
+    "--endpoint <host:port>",
+    "gRPC endpoint of a broker (env EDDY_ENDPOINT)",
+    process.env.EDDY_ENDPOINT ?? "127.0.0.1:7400",
+  )
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 

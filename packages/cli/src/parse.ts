@@ -2,7 +2,8 @@ import { InvalidArgumentError } from "commander";
 
 export function integer(value: string): number {
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError(`not a whole number: ${value}`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed))
+    throw new InvalidArgumentError(`not a whole number: ${value}`);
   return parsed;
 }
 

@@ -24,47 +24,69 @@ export function registerStreamCommands(program: Command): void {
     .command("create <name>")
     .description("create a stream")
     .option("--shards <n>", "shard count (ON_DEMAND defaults to 4)", integer)
-    .addOption(new Option("--mode <mode>", "capacity mode").choices(["PROVISIONED", "ON_DEMAND"]).default("PROVISIONED"))
+    .addOption(
+      new Option("--mode <mode>", "capacity mode").choices(["PROVISIONED", "ON_DEMAND"]).default("PROVISIONED"),
+    )
     .option("--retention-hours <h>", "retention period, 24..8760", integer)
     .option("--max-record-size-bytes <n>", "largest record, up to 10 MiB", integer)
-    .action(withClient(async (c, name: string, o: { shards?: number; mode: "PROVISIONED" | "ON_DEMAND"; retentionHours?: number; maxRecordSizeBytes?: number }) => {
-            if (o.shards === undefined && o.mode === "PROVISIONED") throw new Error("--shards is required for PROVISIONED streams");
-      await c.createStream({
-        streamName: name,
-        shardCount: o.shards,
-        streamMode: o.mode,
-        retentionPeriodHours: o.retentionHours,
-        maxRecordSizeBytes: o.maxRecordSizeBytes,
-      });
-      print(await c.describeStreamSummary({ streamName: name }));
-    }));
+    .action(
+      withClient(
+        async (
+          c,
+          name: string,
+          o: {
+            shards?: number;
+            mode: "PROVISIONED" | "ON_DEMAND";
+            retentionHours?: number;
+            maxRecordSizeBytes?: number;
+          },
+        ) => {
+          if (o.shards === undefined && o.mode === "PROVISIONED")
+            throw new Error("--shards is required for PROVISIONED streams");
+          await c.createStream({
+            streamName: name,
+            shardCount: o.shards,
+            streamMode: o.mode,
+            retentionPeriodHours: o.retentionHours,
+            maxRecordSizeBytes: o.maxRecordSizeBytes,
+          });
+          print(await c.describeStreamSummary({ streamName: name }));
+        },
+      ),
+    );
 
   stream
     .command("delete <name>")
     .description("delete a stream and its data")
-    .action(withClient(async (c, name: string) => {
-            await c.deleteStream({ streamName: name });
-      print({ streamName: name, status: "DELETING" });
-    }));
+    .action(
+      withClient(async (c, name: string) => {
+        await c.deleteStream({ streamName: name });
+        print({ streamName: name, status: "DELETING" });
+      }),
+    );
 
   stream
     .command("list")
     .description("list streams")
-    .action(withClient(async (c) => {
-            let next: string | undefined;
-      do {
-        const page = await c.listStreams({ nextToken: next });
-        for (const summary of page.streamSummaries) print(summary);
-        next = page.nextToken;
-      } while (next);
-    }));
+    .action(
+      withClient(async (c) => {
+        let next: string | undefined;
+        do {
+          const page = await c.listStreams({ nextToken: next });
+          for (const summary of page.streamSummaries) print(summary);
+          next = page.nextToken;
+        } while (next);
+      }),
+    );
 
   stream
     .command("describe <name>")
     .description("describe a stream and its shards")
-    .action(withClient(async (c, name: string) => {
-            print(await c.describeStreamAll(name));
-    }));
+    .action(
+      withClient(async (c, name: string) => {
+        print(await c.describeStreamAll(name));
+      }),
+    );
 
   program
     .command("put <stream>")
@@ -72,36 +94,51 @@ export function registerStreamCommands(program: Command): void {
     .option("--key <partitionKey>", "partition key (stdin: default a random key per line)")
     .option("--data <text>", "record data")
     .option("--explicit-hash-key <n>", "route by this hash key instead of the partition key's")
-    .action(withClient(async (c, streamName: string, o: { key?: string; data?: string; explicitHashKey?: string }) => {
-            if (o.data !== undefined) {
-        if (!o.key) throw new Error("--key is required with --data");
-        print(await c.putRecord({ streamName, partitionKey: o.key, data: o.data, explicitHashKey: o.explicitHashKey }));
-        return;
-      }
-      await putLines(c, streamName, o.key, o.explicitHashKey);
-    }));
+    .action(
+      withClient(async (c, streamName: string, o: { key?: string; data?: string; explicitHashKey?: string }) => {
+        if (o.data !== undefined) {
+          if (!o.key) throw new Error("--key is required with --data");
+          print(
+            await c.putRecord({ streamName, partitionKey: o.key, data: o.data, explicitHashKey: o.explicitHashKey }),
+          );
+          return;
+        }
+        await putLines(c, streamName, o.key, o.explicitHashKey);
+      }),
+    );
 
   program
     .command("get <stream>")
     .description("print records as JSON lines")
     .option("--shard <id>", "read one shard (default: every shard)")
-    .option("--from <position>", "trim-horizon | latest | at:SEQ | after:SEQ | time:ISO", startingPoint, { type: "TRIM_HORIZON" } as Start)
+    .option("--from <position>", "trim-horizon | latest | at:SEQ | after:SEQ | time:ISO", startingPoint, {
+      type: "TRIM_HORIZON",
+    } as Start)
     .option("--limit <n>", "stop after n records", integer)
     .option("--follow", "keep printing new records as they arrive")
-    .action(withClient(async (c, streamName: string, o: { shard?: string; from: Start; limit?: number; follow?: boolean }) => {
-            const shardIds = o.shard ? [o.shard] : (await c.listShards({ streamName })).shards.map((s) => s.shardId);
-      const budget = { left: o.limit ?? Number.POSITIVE_INFINITY };
-      if (o.follow) {
-        const abort = new AbortController();
-        process.once("SIGINT", () => abort.abort());
-        await Promise.all(shardIds.map((shardId) => follow(c, streamName, shardId, o.from, budget, abort)));
-      } else {
-        for (const shardId of shardIds) await readToTip(c, streamName, shardId, o.from, budget);
-      }
-    }));
+    .action(
+      withClient(
+        async (c, streamName: string, o: { shard?: string; from: Start; limit?: number; follow?: boolean }) => {
+          const shardIds = o.shard ? [o.shard] : (await c.listShards({ streamName })).shards.map((s) => s.shardId);
+          const budget = { left: o.limit ?? Number.POSITIVE_INFINITY };
+          if (o.follow) {
+            const abort = new AbortController();
+            process.once("SIGINT", () => abort.abort());
+            await Promise.all(shardIds.map((shardId) => follow(c, streamName, shardId, o.from, budget, abort)));
+          } else {
+            for (const shardId of shardIds) await readToTip(c, streamName, shardId, o.from, budget);
+          }
+        },
+      ),
+    );
 }
 
-async function putLines(client: EddyClient, streamName: string, key: string | undefined, explicitHashKey: string | undefined): Promise<void> {
+async function putLines(
+  client: EddyClient,
+  streamName: string,
+  key: string | undefined,
+  explicitHashKey: string | undefined,
+): Promise<void> {
   let batch: { partitionKey: string; data: string; explicitHashKey?: string }[] = [];
   let failed = 0;
   const flush = async () => {
@@ -119,7 +156,13 @@ async function putLines(client: EddyClient, streamName: string, key: string | un
   if (failed > 0) throw new Error(`${failed} records failed`);
 }
 
-async function readToTip(client: EddyClient, streamName: string, shardId: string, from: Start, budget: { left: number }): Promise<void> {
+async function readToTip(
+  client: EddyClient,
+  streamName: string,
+  shardId: string,
+  from: Start,
+  budget: { left: number },
+): Promise<void> {
   let iterator: string | undefined = await client.getShardIterator({ streamName, shardId, ...iteratorStart(from) });
   while (iterator && budget.left > 0) {
     const page = await client.getRecords({ shardIterator: iterator, limit: Math.min(10_000, budget.left) });
@@ -164,7 +207,11 @@ function iteratorStart(from: Start) {
       return { shardIteratorType: from.type } as const;
     case "AT_SEQUENCE_NUMBER":
     case "AFTER_SEQUENCE_NUMBER":
-      return { shardIteratorType: from.type, sequenceNumber: from.sequenceNumber, startingSequenceNumber: from.sequenceNumber } as const;
+      return {
+        shardIteratorType: from.type,
+        sequenceNumber: from.sequenceNumber,
+        startingSequenceNumber: from.sequenceNumber,
+      } as const;
     case "AT_TIMESTAMP":
       return { shardIteratorType: from.type, timestamp: from.timestamp } as const;
   }

@@ -73,7 +73,10 @@ export class EddyClient {
     this.endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     if (!(Number.isFinite(this.deadlineMs) && this.deadlineMs > 0)) {
-      throw new KinesisError("InvalidArgumentException", `deadlineMs must be a positive number (got ${this.deadlineMs})`);
+      throw new KinesisError(
+        "InvalidArgumentException",
+        `deadlineMs must be a positive number (got ${this.deadlineMs})`,
+      );
     }
     const { Client } = loadStreamsService();
     this.#stub = new Client(this.endpoint, options.credentials ?? grpc.credentials.createInsecure(), {
@@ -225,7 +228,9 @@ export class EddyClient {
 
   async getRecords(input: GetRecordsInput): Promise<GetRecordsOutput> {
     const request: wire.GetRecordsRequest = { shard_iterator: input.shardIterator, limit: input.limit };
-    const response = await this.#unary<wire.GetRecordsResponse__Output>((o, cb) => this.#stub.GetRecords(request, o, cb));
+    const response = await this.#unary<wire.GetRecordsResponse__Output>((o, cb) =>
+      this.#stub.GetRecords(request, o, cb),
+    );
     return getRecordsFromWire(response);
   }
 
@@ -282,7 +287,10 @@ export class EddyClient {
    * failures are polled through; others are thrown at once. After `timeoutMs` it throws the last
    * retriable failure, or ResourceInUseException naming the status the stream was last seen in.
    */
-  async waitForStreamActive(streamName: string, timeoutMs: number = DEFAULT_DEADLINE_MS): Promise<StreamDescriptionSummary> {
+  async waitForStreamActive(
+    streamName: string,
+    timeoutMs: number = DEFAULT_DEADLINE_MS,
+  ): Promise<StreamDescriptionSummary> {
     const deadlineAtMs = Date.now() + timeoutMs;
     let lastFailure: KinesisError | undefined;
     let lastStatus = "not seen";
@@ -301,7 +309,10 @@ export class EddyClient {
         const summary = await this.#describeStreamSummary(streamName, Math.min(this.deadlineMs, remainingMs));
         if (summary.streamStatus === "ACTIVE") return summary;
         if (summary.streamStatus === "DELETING") {
-          throw new KinesisError("ResourceInUseException", `stream ${streamName} is DELETING; it will not become ACTIVE`);
+          throw new KinesisError(
+            "ResourceInUseException",
+            `stream ${streamName} is DELETING; it will not become ACTIVE`,
+          );
         }
         lastStatus = summary.streamStatus;
         lastFailure = undefined;

@@ -59,8 +59,7 @@ export function shardFilterToWire(filter: ShardFilter): wire.ShardFilter {
   return {
     type: SHARD_FILTER_TYPES_WIRE[filter.type],
     shard_id: filter.shardId,
-    timestamp:
-      filter.timestamp === undefined ? undefined : timestampToWire(filter.timestamp, "shardFilter.timestamp"),
+    timestamp: filter.timestamp === undefined ? undefined : timestampToWire(filter.timestamp, "shardFilter.timestamp"),
   };
 }
 
@@ -192,7 +191,10 @@ function streamSummaryFromWire(s: wire.StreamSummary__Output): StreamSummary {
     streamArn: s.stream_arn,
     streamStatus: streamStatusFromWire(s.stream_status, "stream_summaries.stream_status"),
     streamMode: streamModeFromWire(s.stream_mode, "stream_summaries.stream_mode"),
-    streamCreationTimestamp: timestampFromWire(s.stream_creation_timestamp, "stream_summaries.stream_creation_timestamp"),
+    streamCreationTimestamp: timestampFromWire(
+      s.stream_creation_timestamp,
+      "stream_summaries.stream_creation_timestamp",
+    ),
   };
 }
 

@@ -10,12 +10,7 @@ export type { ShardIteratorType, StreamMode, StreamStatus };
 
 /** Kinesis's ShardFilterType names. (The proto spells AT_TIMESTAMP as AT_TIMESTAMP_FILTER.) */
 export type ShardFilterType =
-  | "AFTER_SHARD_ID"
-  | "AT_TRIM_HORIZON"
-  | "FROM_TRIM_HORIZON"
-  | "AT_LATEST"
-  | "AT_TIMESTAMP"
-  | "FROM_TIMESTAMP";
+  "AFTER_SHARD_ID" | "AT_TRIM_HORIZON" | "FROM_TRIM_HORIZON" | "AT_LATEST" | "AT_TIMESTAMP" | "FROM_TIMESTAMP";
 
 /** Record data: bytes, or a string sent as its UTF-8 bytes. */
 export type RecordData = Uint8Array | string;

@@ -3,11 +3,7 @@
 export type StreamStatus = "CREATING" | "DELETING" | "ACTIVE" | "UPDATING";
 export type StreamMode = "PROVISIONED" | "ON_DEMAND";
 export type ShardIteratorType =
-  | "TRIM_HORIZON"
-  | "LATEST"
-  | "AT_SEQUENCE_NUMBER"
-  | "AFTER_SEQUENCE_NUMBER"
-  | "AT_TIMESTAMP";
+  "TRIM_HORIZON" | "LATEST" | "AT_SEQUENCE_NUMBER" | "AFTER_SEQUENCE_NUMBER" | "AT_TIMESTAMP";
 
 export interface HashKeyRange {
   /** Inclusive. */

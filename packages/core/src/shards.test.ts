@@ -16,8 +16,17 @@ describe("shard ids", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: SHARD_NUMBER_MAX }), (n) => parseShardId(shardIdOf(n)) === n));
   });
 
-  it.each(["", "shardId-", "shardId-0", "shardId-0000000000000", "shardid-000000000000", "shardId-00000000000a",
-    " shardId-000000000000", "shardId-000000000000\n", "shardId-+00000000001"])("rejects %j", (text) => {
+  it.each([
+    "",
+    "shardId-",
+    "shardId-0",
+    "shardId-0000000000000",
+    "shardid-000000000000",
+    "shardId-00000000000a",
+    " shardId-000000000000",
+    "shardId-000000000000\n",
+    "shardId-+00000000001",
+  ])("rejects %j", (text) => {
     expect(parseShardId(text)).toBeUndefined();
   });
 
@@ -71,11 +80,7 @@ describe("shardForHashKey", () => {
 
   it("skips closed shards, whose range is now owned by their children", () => {
     const half = 1n << 127n;
-    const shards = [
-      shardOf(0, 0n, HASH_KEY_MAX, true),
-      shardOf(1, 0n, half - 1n),
-      shardOf(2, half, HASH_KEY_MAX),
-    ];
+    const shards = [shardOf(0, 0n, HASH_KEY_MAX, true), shardOf(1, 0n, half - 1n), shardOf(2, half, HASH_KEY_MAX)];
     expect(shardForHashKey(shards, 0n)?.shardNumber).toBe(1);
     expect(shardForHashKey(shards, half - 1n)?.shardNumber).toBe(1);
     expect(shardForHashKey(shards, half)?.shardNumber).toBe(2);

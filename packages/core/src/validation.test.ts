@@ -35,33 +35,40 @@ const reject = (what: string, field: string, limit: string, call: () => unknown)
 const rows: Row[] = [
   accept("stream name of 1 char", () => validateStreamName("a")),
   accept("stream name of 128 chars from the whole alphabet", () =>
-    validateStreamName(("aZ09_.-".repeat(19)).slice(0, 128))),
+    validateStreamName("aZ09_.-".repeat(19).slice(0, 128)),
+  ),
   reject("empty stream name", "StreamName", "greater than or equal to 1", () => validateStreamName("")),
   reject("stream name of 129 chars", "StreamName", "less than or equal to 128", () =>
-    validateStreamName("a".repeat(129))),
+    validateStreamName("a".repeat(129)),
+  ),
   reject("stream name with a space", "StreamName", "[a-zA-Z0-9_.-]+", () => validateStreamName("my stream")),
   reject("stream name with a slash", "StreamName", "[a-zA-Z0-9_.-]+", () => validateStreamName("a/b")),
   reject("another field name is used", "StreamARN", "less than or equal to 128", () =>
-    validateStreamName("a".repeat(129), "StreamARN")),
+    validateStreamName("a".repeat(129), "StreamARN"),
+  ),
 
   accept("partition key of 1 char", () => validatePartitionKey("k")),
   accept("partition key of 256 chars", () => validatePartitionKey("k".repeat(256))),
   accept("partition key of 256 astral chars (512 UTF-16 units)", () => validatePartitionKey(EMOJI.repeat(256))),
   reject("empty partition key", "PartitionKey", "greater than or equal to 1", () => validatePartitionKey("")),
   reject("partition key of 257 chars", "PartitionKey", "less than or equal to 256", () =>
-    validatePartitionKey("k".repeat(257))),
+    validatePartitionKey("k".repeat(257)),
+  ),
   reject("partition key of 257 astral chars", "PartitionKey", "less than or equal to 256", () =>
-    validatePartitionKey(EMOJI.repeat(257))),
+    validatePartitionKey(EMOJI.repeat(257)),
+  ),
   reject("huge partition key", "PartitionKey", "less than or equal to 256", () =>
-    validatePartitionKey("k".repeat(1_000_000))),
+    validatePartitionKey("k".repeat(1_000_000)),
+  ),
 
-  accept("record exactly at the limit, key included", () =>
-    validateRecordData(new Uint8Array(MiB - 4), EMOJI, MiB)),
+  accept("record exactly at the limit, key included", () => validateRecordData(new Uint8Array(MiB - 4), EMOJI, MiB)),
   accept("empty data", () => validateRecordData(new Uint8Array(0), "k", MiB)),
   reject("record one byte over, counting the key's UTF-8 bytes", "Data", "1048576", () =>
-    validateRecordData(new Uint8Array(MiB - 3), EMOJI, MiB)),
+    validateRecordData(new Uint8Array(MiB - 3), EMOJI, MiB),
+  ),
   reject("record over a per-stream 10 MiB limit", "Data", "10485760", () =>
-    validateRecordData(new Uint8Array(10 * MiB), "k", 10 * MiB)),
+    validateRecordData(new Uint8Array(10 * MiB), "k", 10 * MiB),
+  ),
 
   accept("shard count 1", () => validateShardCount(1)),
   accept("shard count at the maximum", () => validateShardCount(LIMITS.shardCountMax)),
@@ -71,7 +78,8 @@ const rows: Row[] = [
   reject("fractional shard count", "ShardCount", "integer", () => validateShardCount(1.5)),
   reject("NaN shard count", "ShardCount", "integer", () => validateShardCount(Number.NaN)),
   reject("target shard count", "TargetShardCount", "less than or equal to 8", () =>
-    validateShardCount(9, 8, "TargetShardCount")),
+    validateShardCount(9, 8, "TargetShardCount"),
+  ),
 
   accept("retention 24 h", () => validateRetentionHours(24)),
   accept("retention 8760 h", () => validateRetentionHours(8760)),
@@ -92,18 +100,21 @@ const rows: Row[] = [
   accept("list limit at its maximum", () => validateListLimit(100, 100, "MaxResults")),
   reject("list limit 0", "MaxResults", "greater than or equal to 1", () => validateListLimit(0, 100, "MaxResults")),
   reject("list limit above max", "MaxResults", "less than or equal to 100", () =>
-    validateListLimit(101, 100, "MaxResults")),
+    validateListLimit(101, 100, "MaxResults"),
+  ),
 
   accept("shard id", () => expect(validateShardIdFormat("shardId-000000000007")).toBe(7)),
   reject("short shard id", "ShardId", "shardId-[0-9]{12}", () => validateShardIdFormat("shardId-7")),
   reject("exclusive start shard id", "ExclusiveStartShardId", "shardId-[0-9]{12}", () =>
-    validateShardIdFormat("shard-000000000007", "ExclusiveStartShardId")),
+    validateShardIdFormat("shard-000000000007", "ExclusiveStartShardId"),
+  ),
 
   accept("PutRecords of 1 record", () => validatePutRecordsRequest(1, 1)),
   accept("PutRecords of 500 records and 10 MiB", () => validatePutRecordsRequest(500, 10 * MiB)),
   reject("PutRecords of no record", "Records", "greater than or equal to 1", () => validatePutRecordsRequest(0, 0)),
   reject("PutRecords of 501 records", "Records", "less than or equal to 500", () =>
-    validatePutRecordsRequest(501, 501)),
+    validatePutRecordsRequest(501, 501),
+  ),
   reject("PutRecords over 10 MiB", "Records", "10485760", () => validatePutRecordsRequest(2, 10 * MiB + 1)),
 ];
 

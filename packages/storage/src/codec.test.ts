@@ -31,7 +31,10 @@ describe("entry value codec", () => {
         const position = at % value.length;
         value[position] = value[position]! ^ (1 << bit);
         expect(() => decodeEntryValue(entry.index, value, "group 3 index 9")).toThrow(
-          expect.objectContaining({ name: "CorruptDataException", message: expect.stringContaining("group 3 index 9") }),
+          expect.objectContaining({
+            name: "CorruptDataException",
+            message: expect.stringContaining("group 3 index 9"),
+          }),
         );
       }),
     );
@@ -57,12 +60,16 @@ describe("hard state codec", () => {
 describe("keys", () => {
   it("sort in log order: big-endian indexes and timestamps compare like numbers", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (a, b) => {
-        expect(Math.sign(Buffer.compare(entryKey(5, a), entryKey(5, b)))).toBe(Math.sign(a - b));
-        expect(Math.sign(Buffer.compare(timeKey(5, a, 1), timeKey(5, b, 1)))).toBe(Math.sign(a - b));
-        expect(entryKeyIndex(entryKey(5, a))).toBe(a);
-        expect(decodeTimeKey(timeKey(5, a, b))).toEqual({ timestampMs: a, index: b });
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        (a, b) => {
+          expect(Math.sign(Buffer.compare(entryKey(5, a), entryKey(5, b)))).toBe(Math.sign(a - b));
+          expect(Math.sign(Buffer.compare(timeKey(5, a, 1), timeKey(5, b, 1)))).toBe(Math.sign(a - b));
+          expect(entryKeyIndex(entryKey(5, a))).toBe(a);
+          expect(decodeTimeKey(timeKey(5, a, b))).toEqual({ timestampMs: a, index: b });
+        },
+      ),
     );
   });
 });

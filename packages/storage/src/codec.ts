@@ -48,7 +48,9 @@ export function encodeEntryValue(entry: Entry): Buffer {
  */
 export function decodeEntryValue(index: number, value: Uint8Array, where = `index ${index}`): Entry {
   if (value.length < ENTRY_HEADER_BYTES) {
-    throw corruptData(`entry at ${where}: value is ${value.length} bytes, shorter than its ${ENTRY_HEADER_BYTES}-byte header`);
+    throw corruptData(
+      `entry at ${where}: value is ${value.length} bytes, shorter than its ${ENTRY_HEADER_BYTES}-byte header`,
+    );
   }
   const storedCrc = readU32(value, 0);
   const computedCrc = crc32(value.subarray(4));
@@ -76,7 +78,9 @@ export function encodeHardState(hardState: HardState): Buffer {
 
 export function decodeHardState(value: Uint8Array, where: string): HardState {
   if (value.length < HARD_STATE_HEADER_BYTES) {
-    throw corruptData(`hard state of ${where}: value is ${value.length} bytes, shorter than ${HARD_STATE_HEADER_BYTES}`);
+    throw corruptData(
+      `hard state of ${where}: value is ${value.length} bytes, shorter than ${HARD_STATE_HEADER_BYTES}`,
+    );
   }
   const storedCrc = readU32(value, 0);
   const computedCrc = crc32(value.subarray(4));

@@ -19,7 +19,9 @@ const DATA_BYTES = 100;
  * highest index it acknowledged, counting acks still in the pipe when it died.
  */
 async function runWriterAndKill(dir: string): Promise<{ acks: number; maxAckedIndex: number }> {
-  const child = spawn(process.execPath, [WRITER, DIST_INDEX, dir, String(GROUP_ID)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [WRITER, DIST_INDEX, dir, String(GROUP_ID)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   let acks = 0;

@@ -10,7 +10,11 @@ import { TempStore, dataFor, entriesRange, entry, plain } from "./test-support.j
 
 const CORRUPT = expect.objectContaining({ name: "CorruptDataException" });
 
-async function countGroupKeys(db: Db, groupId: number, namespaces: readonly number[] = GROUP_NAMESPACES): Promise<number> {
+async function countGroupKeys(
+  db: Db,
+  groupId: number,
+  namespaces: readonly number[] = GROUP_NAMESPACES,
+): Promise<number> {
   let count = 0;
   for (const ns of namespaces) {
     count += (await db.keys({ gte: groupKey(ns, groupId), lt: groupKeyEnd(ns, groupId) }).all()).length;
@@ -52,7 +56,11 @@ describe("GroupLog", () => {
 
   it("keeps bounds, last term and timestamp and hard state across close and reopen", async () => {
     const log = await temp.store.group(9);
-    await log.append(entriesRange(1, 8, 3, (i) => 50 * i), { term: 3, vote: "a", commitIndex: 6 }, true);
+    await log.append(
+      entriesRange(1, 8, 3, (i) => 50 * i),
+      { term: 3, vote: "a", commitIndex: 6 },
+      true,
+    );
     await log.append([], { term: 4, vote: "", commitIndex: 7 }, true);
     await log.trimBefore(3);
 
@@ -68,7 +76,11 @@ describe("GroupLog", () => {
 
   it("overwrites a conflicting suffix, shorter or longer, and forgets the replaced entries", async () => {
     const log = await temp.store.group(1);
-    await log.append(entriesRange(1, 11, 1, (i) => 10 * i), undefined, true);
+    await log.append(
+      entriesRange(1, 11, 1, (i) => 10 * i),
+      undefined,
+      true,
+    );
 
     // A new leader's shorter log from index 6 on: 8..10 must disappear.
     const replacement = [entry(6, 2, 55), entry(7, 2, 70)];
@@ -78,7 +90,9 @@ describe("GroupLog", () => {
     expect(await log.term(7)).toBe(2);
     expect(await log.term(8)).toBeUndefined();
     expect(await temp.store.db.get(entryKey(1, 8))).toBeUndefined();
-    expect(plain(await log.entries(1, 11, Infinity))).toEqual(plain([...entriesRange(1, 6, 1, (i) => 10 * i), ...replacement]));
+    expect(plain(await log.entries(1, 11, Infinity))).toEqual(
+      plain([...entriesRange(1, 6, 1, (i) => 10 * i), ...replacement]),
+    );
     expect(await log.indexAtTime(51)).toBe(6);
     expect(await log.indexAtTime(56)).toBe(7);
     expect(await log.indexAtTime(71)).toBe(8);
@@ -88,7 +102,9 @@ describe("GroupLog", () => {
     const longer = entriesRange(3, 13, 3, (i) => 1000 + i);
     await log.append(longer, undefined, true);
     expect(log.lastIndex()).toBe(12);
-    expect(plain(await log.entries(1, 20, Infinity))).toEqual(plain([...entriesRange(1, 3, 1, (i) => 10 * i), ...longer]));
+    expect(plain(await log.entries(1, 20, Infinity))).toEqual(
+      plain([...entriesRange(1, 3, 1, (i) => 10 * i), ...longer]),
+    );
 
     const reopened = await (await temp.reopen()).group(1);
     expect(reopened.lastIndex()).toBe(12);
@@ -99,7 +115,11 @@ describe("GroupLog", () => {
 
   it("overwriting inside a millisecond run keeps the run's time-index key", async () => {
     const log = await temp.store.group(1);
-    await log.append(entriesRange(1, 6, 1, () => 100), undefined, true);
+    await log.append(
+      entriesRange(1, 6, 1, () => 100),
+      undefined,
+      true,
+    );
     await log.append([entry(3, 2, 100), entry(4, 2, 101)], undefined, true);
     expect(await log.indexAtTime(100)).toBe(1);
     expect(await log.indexAtTime(101)).toBe(4);
@@ -118,7 +138,7 @@ describe("GroupLog", () => {
     expect(await log.entries(5, 5, 1000)).toEqual([]);
 
     const pages: number[][] = [];
-    for (let next = 1; next <= log.lastIndex(); ) {
+    for (let next = 1; next <= log.lastIndex();) {
       const page = await log.entries(next, log.lastIndex() + 1, 250);
       pages.push(page.map((e) => e.index));
       next = page[page.length - 1]!.index + 1;
@@ -128,7 +148,11 @@ describe("GroupLog", () => {
 
   it("reads long ranges across several iterator chunks", async () => {
     const log = await temp.store.group(1);
-    await log.append(entriesRange(1, 1001, 1, (i) => i), undefined, false);
+    await log.append(
+      entriesRange(1, 1001, 1, (i) => i),
+      undefined,
+      false,
+    );
     const all = await log.entries(1, 1001, Infinity);
     expect(all.map((e) => e.index)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
     expect(plain(all.slice(500, 501))).toEqual(plain([entry(501, 1, 501)]));
@@ -137,12 +161,29 @@ describe("GroupLog", () => {
   it("finds entries by time with several entries per millisecond and gaps between", async () => {
     const log = await temp.store.group(1);
     const times = [100, 100, 100, 105, 105, 110, 200, 200, 200, 201];
-    await log.append(times.map((ts, i) => entry(i + 1, 1, ts)), undefined, true);
+    await log.append(
+      times.map((ts, i) => entry(i + 1, 1, ts)),
+      undefined,
+      true,
+    );
     // One time-index key per new millisecond, not per entry.
     expect(await countTimeKeys(temp.store.db, 1)).toBe(5);
     const cases: Array<[number, number]> = [
-      [0, 1], [99, 1], [100, 1], [100.5, 4], [101, 4], [105, 4], [106, 6], [110, 6],
-      [111, 7], [150, 7], [200, 7], [201, 10], [202, 11], [Number.MAX_SAFE_INTEGER, 11], [-5, 1],
+      [0, 1],
+      [99, 1],
+      [100, 1],
+      [100.5, 4],
+      [101, 4],
+      [105, 4],
+      [106, 6],
+      [110, 6],
+      [111, 7],
+      [150, 7],
+      [200, 7],
+      [201, 10],
+      [202, 11],
+      [Number.MAX_SAFE_INTEGER, 11],
+      [-5, 1],
     ];
     for (const [ts, expected] of cases) expect([ts, await log.indexAtTime(ts)]).toEqual([ts, expected]);
   });
@@ -158,7 +199,11 @@ describe("GroupLog", () => {
   it("trims: reads start at the new first index, time lookups stay exact, and it persists", async () => {
     const log = await temp.store.group(1);
     const times = [100, 100, 100, 105, 105, 110, 200, 200, 200, 201];
-    await log.append(times.map((ts, i) => entry(i + 1, 1, ts)), { term: 1, vote: "", commitIndex: 10 }, true);
+    await log.append(
+      times.map((ts, i) => entry(i + 1, 1, ts)),
+      { term: 1, vote: "", commitIndex: 10 },
+      true,
+    );
 
     await log.trimBefore(2);
     expect(log.firstIndex()).toBe(2);
@@ -182,7 +227,9 @@ describe("GroupLog", () => {
     let reopened = await (await temp.reopen()).group(1);
     expect([reopened.firstIndex(), reopened.lastIndex()]).toEqual([8, 10]);
     expect(await reopened.indexAtTime(150)).toBe(8);
-    expect(plain(await reopened.entries(1, 11, Infinity))).toEqual(plain([8, 9, 10].map((i) => entry(i, 1, times[i - 1]!))));
+    expect(plain(await reopened.entries(1, 11, Infinity))).toEqual(
+      plain([8, 9, 10].map((i) => entry(i, 1, times[i - 1]!))),
+    );
 
     // Never past lastIndex+1: the log becomes empty, keeping its position.
     await reopened.trimBefore(1000);
@@ -200,7 +247,11 @@ describe("GroupLog", () => {
 
   it("trims many entries in chunks, keeping millisecond runs that cross chunk boundaries findable", async () => {
     const log = await temp.store.group(1);
-    await log.append(entriesRange(1, 25_001, 1, (i) => Math.floor(i / 1000)), undefined, false);
+    await log.append(
+      entriesRange(1, 25_001, 1, (i) => Math.floor(i / 1000)),
+      undefined,
+      false,
+    );
     await log.trimBefore(24_500);
     expect([log.firstIndex(), log.lastIndex()]).toEqual([24_500, 25_000]);
     expect(await log.indexAtTime(0)).toBe(24_500);
@@ -225,19 +276,40 @@ describe("GroupLog", () => {
   it("serializes concurrent appends in call order", async () => {
     const log = await temp.store.group(1);
     await Promise.all([
-      log.append(entriesRange(1, 6, 1, (i) => i), undefined, true),
-      log.append(entriesRange(6, 11, 1, (i) => i), undefined, false),
-      log.append(entriesRange(4, 7, 2, (i) => i), { term: 2, vote: "", commitIndex: 3 }, true),
+      log.append(
+        entriesRange(1, 6, 1, (i) => i),
+        undefined,
+        true,
+      ),
+      log.append(
+        entriesRange(6, 11, 1, (i) => i),
+        undefined,
+        false,
+      ),
+      log.append(
+        entriesRange(4, 7, 2, (i) => i),
+        { term: 2, vote: "", commitIndex: 3 },
+        true,
+      ),
     ]);
     expect(log.lastIndex()).toBe(6);
     expect((await log.entries(1, 20, Infinity)).map((e) => [e.index, e.term])).toEqual([
-      [1, 1], [2, 1], [3, 1], [4, 2], [5, 2], [6, 2],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 2],
+      [5, 2],
+      [6, 2],
     ]);
   });
 
   it("throws CorruptDataException on a corrupted entry, and never returns its data", async () => {
     const log = await temp.store.group(1);
-    await log.append(entriesRange(1, 6, 1, (i) => i), undefined, true);
+    await log.append(
+      entriesRange(1, 6, 1, (i) => i),
+      undefined,
+      true,
+    );
     const { db } = temp.store;
     const value = (await db.get(entryKey(1, 3)))!;
     const corrupted = Uint8Array.from(value);
@@ -260,13 +332,20 @@ describe("GroupLog", () => {
 
   it("refuses to open a group whose last entry or hard state is corrupt", async () => {
     const log = await temp.store.group(1);
-    await log.append(entriesRange(1, 4, 1, (i) => i), { term: 1, vote: "", commitIndex: 2 }, true);
+    await log.append(
+      entriesRange(1, 4, 1, (i) => i),
+      { term: 1, vote: "", commitIndex: 2 },
+      true,
+    );
     const other = await temp.store.group(2);
     await other.append([entry(1, 1, 1)], { term: 1, vote: "x", commitIndex: 0 }, true);
     const { db } = temp.store;
     await db.put(entryKey(1, 3), encodeEntryValue(entry(3, 1, 3)).subarray(0, 25));
     const hardState = (await db.get(groupKey(2, 2)))!;
-    await db.put(groupKey(2, 2), Uint8Array.from(hardState, (b, i) => (i === 6 ? b ^ 1 : b)));
+    await db.put(
+      groupKey(2, 2),
+      Uint8Array.from(hardState, (b, i) => (i === 6 ? b ^ 1 : b)),
+    );
 
     const store = await temp.reopen();
     await expect(store.group(1)).rejects.toThrow(CORRUPT);
@@ -276,10 +355,18 @@ describe("GroupLog", () => {
   it("destroy removes every key of the group and nothing else", async () => {
     const { store } = temp;
     const doomed = await store.group(1);
-    await doomed.append(entriesRange(1, 21, 1, (i) => i), { term: 1, vote: "a", commitIndex: 20 }, true);
+    await doomed.append(
+      entriesRange(1, 21, 1, (i) => i),
+      { term: 1, vote: "a", commitIndex: 20 },
+      true,
+    );
     await doomed.trimBefore(5);
     const kept = await store.group(2);
-    await kept.append(entriesRange(1, 4, 1, (i) => i), { term: 1, vote: "", commitIndex: 1 }, true);
+    await kept.append(
+      entriesRange(1, 4, 1, (i) => i),
+      { term: 1, vote: "", commitIndex: 1 },
+      true,
+    );
     expect(await countGroupKeys(store.db, 1)).toBeGreaterThan(0);
 
     const destroying = doomed.destroy();
@@ -304,7 +391,11 @@ describe("GroupLog", () => {
     const ids = [0, 1, 2, 0xffff_ffff];
     for (const id of ids) {
       const log = await store.group(id);
-      await log.append(entriesRange(1, 4 + id % 5, id % 7 + 1, (i) => id % 1000 + i), { term: id, vote: `v${id}`, commitIndex: 1 }, true);
+      await log.append(
+        entriesRange(1, 4 + (id % 5), (id % 7) + 1, (i) => (id % 1000) + i),
+        { term: id, vote: `v${id}`, commitIndex: 1 },
+        true,
+      );
     }
     await (await store.group(1)).trimBefore(3);
     await (await store.group(2)).destroy();
@@ -314,9 +405,9 @@ describe("GroupLog", () => {
     for (const id of [0, 1, 0xffff_ffff]) {
       const log = await reopened.group(id);
       const first = id === 1 ? 3 : 1;
-      const expected = entriesRange(first, 4 + id % 5, id % 7 + 1, (i) => id % 1000 + i);
+      const expected = entriesRange(first, 4 + (id % 5), (id % 7) + 1, (i) => (id % 1000) + i);
       expect(plain(await log.entries(0, 100, Infinity))).toEqual(plain(expected));
-      expect(log.lastIndex()).toBe(3 + id % 5);
+      expect(log.lastIndex()).toBe(3 + (id % 5));
       expect(log.hardState().vote).toBe(`v${id}`);
       expect(await log.term(log.lastIndex() + 1)).toBeUndefined();
     }
@@ -339,9 +430,20 @@ type Op =
   | { kind: "reopen" };
 
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("append" as const), at: fc.nat(), count: fc.integer({ min: 1, max: 6 }), steps: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 6, maxLength: 6 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("append" as const),
+      at: fc.nat(),
+      count: fc.integer({ min: 1, max: 6 }),
+      steps: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 6, maxLength: 6 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("trim" as const), at: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("hardState" as const), term: fc.nat(50), commitIndex: fc.nat(50) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("hardState" as const), term: fc.nat(50), commitIndex: fc.nat(50) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("reopen" as const) }) },
 );
 

@@ -327,7 +327,10 @@ export class GroupLog implements LogStorage {
         `${this.#where}: appended entries are not contiguous (entry ${i} has index ${entry.index}, expected ${firstIndex + i})`,
       );
       assert(
-        Number.isSafeInteger(entry.term) && entry.term >= 0 && Number.isSafeInteger(entry.timestampMs) && entry.timestampMs >= 0,
+        Number.isSafeInteger(entry.term) &&
+          entry.term >= 0 &&
+          Number.isSafeInteger(entry.timestampMs) &&
+          entry.timestampMs >= 0,
         `${this.#where}: entry ${entry.index} needs a non-negative integer term and timestampMs`,
       );
     }
@@ -430,7 +433,9 @@ async function loadState(db: Db, groupId: number): Promise<LoadedState> {
     db.get(groupKey(NS_GROUP_META, groupId)) as Promise<Uint8Array | undefined>,
     db.get(groupKey(NS_HARD_STATE, groupId)) as Promise<Uint8Array | undefined>,
     firstKey(db, NS_ENTRY, groupId, false),
-    db.iterator({ gte: groupKey(NS_ENTRY, groupId), lt: groupKeyEnd(NS_ENTRY, groupId), reverse: true, limit: 1 }).all(),
+    db
+      .iterator({ gte: groupKey(NS_ENTRY, groupId), lt: groupKeyEnd(NS_ENTRY, groupId), reverse: true, limit: 1 })
+      .all(),
     firstKey(db, NS_TIME, groupId, false),
     firstKey(db, NS_TIME, groupId, true),
   ]);

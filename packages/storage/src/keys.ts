@@ -59,9 +59,7 @@ export function readU64(buf: Uint8Array, offset: number): number | undefined {
 
 export function readU32(buf: Uint8Array, offset: number): number {
   // Indexing the bytes keeps this usable on plain Uint8Arrays as well as Buffers.
-  return (
-    (buf[offset]! * 0x100_0000 + ((buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!)) >>> 0
-  );
+  return (buf[offset]! * 0x100_0000 + ((buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!)) >>> 0;
 }
 
 /** [ns][groupId u32], the prefix of every per-group key. */

@@ -22,10 +22,18 @@ describe("Store", () => {
     temp = await TempStore.create();
     const { store } = temp;
     const withEntries = await store.group(7);
-    await withEntries.append(entriesRange(1, 2001, 1, (i) => i), undefined, false);
+    await withEntries.append(
+      entriesRange(1, 2001, 1, (i) => i),
+      undefined,
+      false,
+    );
     await (await store.group(3)).append([], { term: 1, vote: "", commitIndex: 0 }, true);
     const trimmedEmpty = await store.group(12);
-    await trimmedEmpty.append(entriesRange(1, 3, 1, (i) => i), undefined, false);
+    await trimmedEmpty.append(
+      entriesRange(1, 3, 1, (i) => i),
+      undefined,
+      false,
+    );
     await trimmedEmpty.trimBefore(100);
     await store.group(99); // Opened but never written: it has no keys.
     await store.meta.put("group/5", new Uint8Array([1]));
@@ -38,7 +46,11 @@ describe("Store", () => {
     try {
       const store = await Store.open(dir);
       const log = await store.group(1);
-      const appended = log.append(entriesRange(1, 501, 1, (i) => i), undefined, false);
+      const appended = log.append(
+        entriesRange(1, 501, 1, (i) => i),
+        undefined,
+        false,
+      );
       await store.close();
       await appended;
       const reopened = await Store.open(dir);

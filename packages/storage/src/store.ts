@@ -85,7 +85,8 @@ export class Store implements GroupLogOwner {
       try {
         let key = await keys.next();
         while (key !== undefined) {
-          if (key.length < GROUP_PREFIX_BYTES) throw corruptData(`malformed key in namespace ${ns} (${key.length} bytes)`);
+          if (key.length < GROUP_PREFIX_BYTES)
+            throw corruptData(`malformed key in namespace ${ns} (${key.length} bytes)`);
           const groupId = readU32(key, 1);
           ids.add(groupId);
           if (groupId === GROUP_ID_MAX) break;

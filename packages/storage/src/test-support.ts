@@ -66,5 +66,11 @@ export function entriesRange(from: number, to: number, term: number, timestampMs
 
 /** Entries compared as plain values (data as a Uint8Array, not a Buffer view). */
 export function plain(entries: readonly Entry[]): Array<Omit<Entry, "data"> & { data: number[] }> {
-  return entries.map((e) => ({ index: e.index, term: e.term, type: e.type, timestampMs: e.timestampMs, data: [...e.data] }));
+  return entries.map((e) => ({
+    index: e.index,
+    term: e.term,
+    type: e.type,
+    timestampMs: e.timestampMs,
+    data: [...e.data],
+  }));
 }

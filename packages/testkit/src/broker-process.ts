@@ -51,10 +51,15 @@ export class BrokerProcess {
     child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
     const started = new Promise<{ grpc: string; admin: string }>((resolveStart, rejectStart) => {
       const timeoutMs = options.startTimeoutMs ?? 30_000;
-      const timer = setTimeout(() => rejectStart(new Error(`broker did not start in ${timeoutMs} ms:\n${stderr.join("")}`)), timeoutMs);
+      const timer = setTimeout(
+        () => rejectStart(new Error(`broker did not start in ${timeoutMs} ms:\n${stderr.join("")}`)),
+        timeoutMs,
+      );
       void exited.then(({ code, signal }) => {
         clearTimeout(timer);
-        rejectStart(new Error(`broker exited (${code ?? signal}) before it started:\n${stderr.join("")}\n${logLines.join("\n")}`));
+        rejectStart(
+          new Error(`broker exited (${code ?? signal}) before it started:\n${stderr.join("")}\n${logLines.join("\n")}`),
+        );
       });
       createInterface({ input: child.stdout! }).on("line", (line) => {
         logLines.push(line);

@@ -8,7 +8,10 @@ export interface EddyRun {
 }
 
 /** Runs the `eddy` CLI as a user would, with optional standard input; bounded by `timeoutMs`. */
-export function runEddy(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<EddyRun> {
+export function runEddy(
+  args: readonly string[],
+  options: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<EddyRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [EDDY_MAIN, ...args], {
       stdio: ["pipe", "pipe", "pipe"],
