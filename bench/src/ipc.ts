@@ -1,0 +1,88 @@
+/**
+ * The messages between the coordinator (run.ts) and its worker processes. Workers are forked with an IPC
+ * channel (JSON serialization); every message is one of these shapes.
+ */
+import type { Schedule } from "./clock.js";
+
+/** PutRecords in a closed loop: `concurrency` calls in flight, each sent as soon as the previous one answers. */
+export interface ClosedLoopPutConfig {
+  readonly kind: "closed-loop-put";
+  readonly endpoint: string;
+  readonly streamName: string;
+  readonly concurrency: number;
+  readonly batchRecords: number;
+  readonly recordBytes: number;
+}
+
+/**
+ * PutRecord (one record each) in an open loop: sends are scheduled at fixed intervals whatever the answers
+ * do, and latency is measured from the scheduled time, so a stall is charged to every send it delays.
+ */
+export interface OpenLoopPutConfig {
+  readonly kind: "open-loop-put";
+  readonly endpoint: string;
+  readonly streamName: string;
+  readonly rateRecordsPerSec: number;
+  /** Shifts this worker's schedule so that the workers' sends interleave evenly. */
+  readonly phaseOffsetMs: number;
+  readonly recordBytes: number;
+  /** Writes the scheduled send time into the first 8 bytes of each record (for the e2e subscriber). */
+  readonly embedSendTime: boolean;
+  /** Sends beyond this many unanswered wait; their wait still counts, from their scheduled time. */
+  readonly inFlightMax: number;
+}
+
+/** SubscribeToShard (LATEST) on each shard; latency from the send time embedded in each record. */
+export interface SubscribeConfig {
+  readonly kind: "subscribe";
+  readonly endpoint: string;
+  readonly streamName: string;
+  readonly shardIds: readonly string[];
+  /** How long after the measurement window records scheduled within it may still arrive. */
+  readonly deliveryGraceMs: number;
+}
+
+export type WorkerConfig = ClosedLoopPutConfig | OpenLoopPutConfig | SubscribeConfig;
+
+/** What one worker measured. Counts and latencies cover the measurement window only. */
+export interface WorkerResult {
+  /** Records acknowledged (producers) or delivered (subscriber) within the window. */
+  readonly records: number;
+  /** Successful calls (producers) or non-empty events (subscriber) within the window. */
+  readonly calls: number;
+  readonly failedRecords: number;
+  readonly failedCalls: number;
+  /** Failures by Kinesis error name. */
+  readonly errors: Readonly<Record<string, number>>;
+  /**
+   * HdrHistogram of latencies in microseconds, compressed and base64-encoded. Closed loop: calls that
+   * completed within the window. Open loop: successful sends scheduled within the window, however late
+   * they were answered. Subscriber: records delivered whose embedded send time is within the window.
+   */
+  readonly latencyHistogram: string;
+  /** CPU time (user + system) this process spent during the window. */
+  readonly cpuMs: number;
+}
+
+export type ToWorker =
+  | { readonly type: "configure"; readonly config: WorkerConfig }
+  | { readonly type: "go"; readonly schedule: Schedule };
+
+export type FromWorker =
+  | { readonly type: "ready" }
+  /** Cumulative records since load start, warm-up included; only for the progress bar. */
+  | { readonly type: "progress"; readonly records: number }
+  | { readonly type: "result"; readonly result: WorkerResult }
+  | { readonly type: "failed"; readonly message: string };
+
+function isObjectWithType(value: unknown): value is { type: unknown } {
+  return typeof value === "object" && value !== null && "type" in value;
+}
+
+export function isFromWorker(value: unknown): value is FromWorker {
+  return isObjectWithType(value) && ["ready", "progress", "result", "failed"].includes(String(value.type));
+}
+
+export function isToWorker(value: unknown): value is ToWorker {
+  return isObjectWithType(value) && (value.type === "configure" || value.type === "go");
+}

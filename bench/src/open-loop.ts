@@ -1,0 +1,116 @@
+import type { EddyClient } from "@eddy/client";
+import { epochNowMs, inWindow, sleepUntil, type Schedule } from "./clock.js";
+import { encodeHistogram, newLatencyHistogram, recordLatencyMs } from "./histogram.js";
+import type { OpenLoopPutConfig, WorkerResult } from "./ipc.js";
+import type { PayloadPool } from "./payload.js";
+import { cpuDuringWindowMs, ErrorTally, type ProgressCounter } from "./worker-runtime.js";
+
+/**
+ * PutRecord at a fixed rate, open loop. Send i is due at `first + i * interval` whatever happened to the
+ * earlier ones; a send is issued as soon as it is due (timers wake about every millisecond and issue all
+ * sends due by then), and its latency runs from when it was due, not from when it went out. A broker that
+ * stalls therefore shows its stall in every send it delayed (no coordinated omission).
+ *
+ * Two figures, two rules: latency covers the sends *due* within the window, however late they are
+ * answered (all are awaited; the client's deadline bounds them); the achieved rate counts the
+ * acknowledgements *arriving* within the window, which is what the broker actually sustained.
+ */
+export function runOpenLoop(
+  client: EddyClient,
+  config: OpenLoopPutConfig,
+  payloads: PayloadPool,
+  schedule: Schedule,
+  progress: ProgressCounter,
+): Promise<WorkerResult> {
+  return new OpenLoopSender(client, config, payloads, schedule, progress).run();
+}
+
+class OpenLoopSender {
+  private readonly intervalMs: number;
+  private readonly firstDueAtMs: number;
+  private readonly latency = newLatencyHistogram();
+  private readonly errors = new ErrorTally();
+  private readonly counts = { records: 0, calls: 0, failedRecords: 0, failedCalls: 0 };
+  private nextSendIndex = 0;
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private finished: () => void = () => {};
+
+  constructor(
+    private readonly client: EddyClient,
+    private readonly config: OpenLoopPutConfig,
+    private readonly payloads: PayloadPool,
+    private readonly schedule: Schedule,
+    private readonly progress: ProgressCounter,
+  ) {
+    this.intervalMs = 1000 / config.rateRecordsPerSec;
+    this.firstDueAtMs = schedule.loadStartAtMs + config.phaseOffsetMs;
+  }
+
+  async run(): Promise<WorkerResult> {
+    const cpuMs = cpuDuringWindowMs(this.schedule);
+    await sleepUntil(this.schedule.loadStartAtMs);
+    await new Promise<void>((resolve) => {
+      this.finished = resolve;
+      this.pump();
+    });
+    return { ...this.counts, errors: this.errors.counts, latencyHistogram: encodeHistogram(this.latency), cpuMs: await cpuMs };
+  }
+
+  private dueAtMs(sendIndex: number): number {
+    return this.firstDueAtMs + sendIndex * this.intervalMs;
+  }
+
+  /** Issues every send that is due (within the in-flight cap), then sleeps until the next one is. */
+  private pump(): void {
+    this.timer = undefined;
+    const nowMs = epochNowMs();
+    for (;;) {
+      const dueAtMs = this.dueAtMs(this.nextSendIndex);
+      if (dueAtMs >= this.schedule.measureEndAtMs) return this.finishWhenDrained();
+      if (dueAtMs > nowMs || this.inFlight >= this.config.inFlightMax) break;
+      this.nextSendIndex += 1;
+      void this.send(dueAtMs);
+    }
+    // At the cap, the next answer pumps again; otherwise wake when the next send is due.
+    if (this.inFlight < this.config.inFlightMax) {
+      this.timer = setTimeout(() => this.pump(), Math.max(0, this.dueAtMs(this.nextSendIndex) - nowMs));
+    }
+  }
+
+  private async send(dueAtMs: number): Promise<void> {
+    this.inFlight += 1;
+    const data = this.config.embedSendTime ? this.payloads.dataStamped(dueAtMs) : this.payloads.data();
+    try {
+      await this.client.putRecord({ streamName: this.config.streamName, partitionKey: this.payloads.partitionKey(), data });
+      this.acknowledged(dueAtMs, epochNowMs());
+    } catch (error) {
+      if (inWindow(this.schedule, dueAtMs)) {
+        this.counts.failedCalls += 1;
+        this.errors.addError(error);
+      }
+    } finally {
+      this.inFlight -= 1;
+      this.afterAnswer();
+    }
+  }
+
+  private acknowledged(dueAtMs: number, answeredAtMs: number): void {
+    this.progress.records += 1;
+    if (inWindow(this.schedule, dueAtMs)) recordLatencyMs(this.latency, answeredAtMs - dueAtMs);
+    if (inWindow(this.schedule, answeredAtMs)) {
+      this.counts.records += 1;
+      this.counts.calls += 1;
+    }
+  }
+
+  private afterAnswer(): void {
+    const allSent = this.dueAtMs(this.nextSendIndex) >= this.schedule.measureEndAtMs;
+    if (allSent) this.finishWhenDrained();
+    else if (this.timer === undefined) this.pump();
+  }
+
+  private finishWhenDrained(): void {
+    if (this.inFlight === 0) this.finished();
+  }
+}
