@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { EddyClient } from "@eddy/client";
+import { Store } from "@eddy/storage";
 import { BrokerProcess } from "@eddy/testkit";
-import { isStrictlyIncreasing, readStream } from "./helpers.js";
+import { isStrictlyIncreasing, readShard, readStream } from "./helpers.js";
 
 const STREAM = "durable";
 
@@ -98,6 +99,100 @@ describe("durability", () => {
         expect(i).toBeGreaterThan(prev);
         lastByKey.set(r.partitionKey, i);
       }
+    }
+  });
+});
+
+describe("a frozen broker (SIGSTOP) and a corrupted store", () => {
+  it("SIGSTOP during puts: calls time out without an acknowledgement; after SIGCONT every acknowledged record is there once", async () => {
+    const broker = await BrokerProcess.start();
+    const client = new EddyClient({ endpoint: broker.endpoint, deadlineMs: 500 });
+    try {
+      await client.createStream({ streamName: "frozen", shardCount: 1, streamMode: "ON_DEMAND" });
+      const acked: string[] = [];
+      const failures: string[] = [];
+      let reachedCount!: () => void;
+      const reached = new Promise<void>((resolve) => (reachedCount = resolve));
+      const writer = async () => {
+        for (let i = 0; i < 2_000 && failures.length === 0; i++) {
+          try {
+            const r = await client.putRecord({ streamName: "frozen", partitionKey: "k", data: `f-${i}` });
+            acked.push(r.sequenceNumber);
+            if (acked.length === 200) reachedCount();
+          } catch (error) {
+            failures.push((error as Error).name);
+          }
+        }
+      };
+      const running = writer();
+      await reached;
+      broker.signal("SIGSTOP");
+      await running;
+      expect(failures).toEqual(["ServiceUnavailableException"]);
+      broker.signal("SIGCONT");
+      // The broker serves again, and holds every acknowledged record exactly once, in order.
+      const resumed = await client.putRecord({ streamName: "frozen", partitionKey: "k", data: "after" });
+      const shardId = resumed.shardId;
+      const stored = (await readShard(client, "frozen", shardId)).map((r) => r.sequenceNumber);
+      expect(isStrictlyIncreasing(stored)).toBe(true);
+      expect(acked.filter((s) => !stored.includes(s))).toEqual([]);
+      expect(stored.at(-1)).toBe(resumed.sequenceNumber);
+    } finally {
+      client.close();
+      await broker.destroy();
+    }
+  });
+
+  it("a corrupted entry on disk is reported as CorruptDataException, never returned as data", async () => {
+    const broker = await BrokerProcess.start();
+    let client = new EddyClient({ endpoint: broker.endpoint });
+    await client.createStream({ streamName: "rotten", shardCount: 1, streamMode: "ON_DEMAND" });
+    const sequenceNumbers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const put = await client.putRecord({ streamName: "rotten", partitionKey: "k", data: `intact-${i}` });
+      sequenceNumbers.push(put.sequenceNumber);
+    }
+    client.close();
+    expect((await broker.stop()).code).toBe(0);
+
+    // Flip one byte in the middle of the second log entry's value, as a failing disk might.
+    const store = await Store.open(broker.dataDir);
+    const entries: Array<[Uint8Array, Uint8Array]> = [];
+    for await (const [key, value] of store.db.iterator({ gte: Uint8Array.of(0x01), lt: Uint8Array.of(0x02) })) {
+      entries.push([key, value]);
+    }
+    expect(entries).toHaveLength(3);
+    const [key, value] = entries[1]!;
+    const damaged = Uint8Array.from(value);
+    damaged[damaged.length - 3]! ^= 0xff;
+    await store.db.put(key, damaged);
+    await store.close();
+
+    const restarted = await broker.restart();
+    client = new EddyClient({ endpoint: restarted.endpoint });
+    try {
+      const shardId = (await client.listShards({ streamName: "rotten" })).shards[0]!.shardId;
+      const iterator = await client.getShardIterator({
+        streamName: "rotten",
+        shardId,
+        shardIteratorType: "TRIM_HORIZON",
+      });
+      await expect(client.getRecords({ shardIterator: iterator })).rejects.toMatchObject({
+        name: "CorruptDataException",
+        message: expect.stringMatching(/checksum/),
+      });
+      // The damage is contained: the entry after the corrupted one reads normally.
+      const afterDamage = await client.getShardIterator({
+        streamName: "rotten",
+        shardId,
+        shardIteratorType: "AT_SEQUENCE_NUMBER",
+        startingSequenceNumber: sequenceNumbers[2]!,
+      });
+      const third = (await client.getRecords({ shardIterator: afterDamage })).records;
+      expect(third.map((r) => Buffer.from(r.data).toString())).toEqual(["intact-2"]);
+    } finally {
+      client.close();
+      await restarted.destroy();
     }
   });
 });

@@ -1,0 +1,87 @@
+import { EddyClient } from "@eddy/client";
+import { BrokerProcess } from "@eddy/testkit";
+
+export type FsyncMode = "always" | "never";
+
+/** Broker flags every scenario passes; the run's settings record them. */
+export function brokerArgs(fsync: FsyncMode, extra: readonly string[] = []): string[] {
+  return ["--fsync", fsync, ...extra];
+}
+
+/** Creates an ON_DEMAND stream (no per-shard throttling: the broker's capacity is what is measured). */
+export async function createStream(endpoint: string, streamName: string, shardCount: number): Promise<string[]> {
+  const client = new EddyClient({ endpoint });
+  try {
+    await client.createStream({ streamName, shardCount, streamMode: "ON_DEMAND" });
+    await client.waitForStreamActive(streamName);
+    const { shards } = await client.listShards({ streamName });
+    return shards.map((shard) => shard.shardId);
+  } finally {
+    client.close();
+  }
+}
+
+export { BrokerProcess };
+
+/** The broker's counters that the scenarios turn into figures, read from its Prometheus /metrics. */
+export interface BrokerSample {
+  readonly atMs: number;
+  readonly batchRecordsSum: number;
+  readonly batchCount: number;
+  readonly batchPutsSum: number;
+  readonly batchWriteSecondsSum: number;
+  readonly cpuSeconds: number;
+}
+
+export async function scrapeBroker(adminUrl: string): Promise<BrokerSample> {
+  const response = await fetch(`${adminUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`GET ${adminUrl}/metrics answered ${response.status}`);
+  const values = parseUnlabelled(await response.text());
+  const value = (name: string): number => {
+    const found = values.get(name);
+    if (found === undefined) throw new Error(`the broker's /metrics has no ${name}`);
+    return found;
+  };
+  return {
+    atMs: performance.now(),
+    batchRecordsSum: value("eddy_log_batch_records_sum"),
+    batchCount: value("eddy_log_batch_records_count"),
+    batchPutsSum: value("eddy_log_batch_puts_sum"),
+    batchWriteSecondsSum: value("eddy_log_batch_write_seconds_sum"),
+    cpuSeconds: value("eddy_process_cpu_seconds_total"),
+  };
+}
+
+/** What the broker did between two samples. NaN where no batch was written: nothing to average. */
+export interface BrokerActivity {
+  readonly recordsPerBatch: number;
+  readonly putsPerBatch: number;
+  readonly batchWriteMs: number;
+  readonly batchesPerSec: number;
+  /** CPU time over wall time: 1.0 is one core busy all the time. */
+  readonly cpuCores: number;
+}
+
+export function brokerActivity(before: BrokerSample, after: BrokerSample): BrokerActivity {
+  const batches = after.batchCount - before.batchCount;
+  const elapsedSec = (after.atMs - before.atMs) / 1000;
+  const perBatch = (sumAfter: number, sumBefore: number): number => (batches > 0 ? (sumAfter - sumBefore) / batches : Number.NaN);
+  return {
+    recordsPerBatch: perBatch(after.batchRecordsSum, before.batchRecordsSum),
+    putsPerBatch: perBatch(after.batchPutsSum, before.batchPutsSum),
+    batchWriteMs: perBatch(after.batchWriteSecondsSum, before.batchWriteSecondsSum) * 1000,
+    batchesPerSec: batches / elapsedSec,
+    cpuCores: (after.cpuSeconds - before.cpuSeconds) / elapsedSec,
+  };
+}
+
+/** Samples without labels (`name value`), which is all that `scrapeBroker` reads. */
+function parseUnlabelled(text: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#") || line.includes("{")) continue;
+    const [name, raw] = line.trim().split(/\s+/);
+    if (name && raw) values.set(name, Number(raw));
+  }
+  return values;
+}

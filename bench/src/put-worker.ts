@@ -1,0 +1,32 @@
+/**
+ * A producer process: the load comes from processes of its own, apart from the broker and the coordinator,
+ * so that the producers' CPU is not the coordinator's and one event loop does not throttle all of them.
+ */
+import { EddyClient } from "@eddy/client";
+import { runClosedLoop } from "./closed-loop.js";
+import type { ClosedLoopPutConfig, OpenLoopPutConfig, WorkerConfig } from "./ipc.js";
+import { runOpenLoop } from "./open-loop.js";
+import { PayloadPool } from "./payload.js";
+import { serveWorker, type WorkerJob } from "./worker-runtime.js";
+
+/** Long enough for any queue the broker may build; short enough that a run cannot hang on a lost call. */
+export const PUT_DEADLINE_MS = 10_000;
+
+serveWorker(async (config: WorkerConfig): Promise<WorkerJob> => {
+  if (config.kind === "subscribe") throw new Error("put-worker does not subscribe");
+  const client = new EddyClient({ endpoint: config.endpoint, deadlineMs: PUT_DEADLINE_MS });
+  // Opens the HTTP/2 connection now, so that connecting is not part of the warm-up, let alone the window.
+  await client.describeStreamSummary({ streamName: config.streamName });
+  const payloads = new PayloadPool(config.recordBytes);
+  return {
+    run: (schedule, progress) =>
+      isClosedLoop(config)
+        ? runClosedLoop(client, config, payloads, schedule, progress)
+        : runOpenLoop(client, config, payloads, schedule, progress),
+    close: () => client.close(),
+  };
+});
+
+function isClosedLoop(config: ClosedLoopPutConfig | OpenLoopPutConfig): config is ClosedLoopPutConfig {
+  return config.kind === "closed-loop-put";
+}
