@@ -230,7 +230,12 @@ export class ShardLog {
     let index = Math.max(from.index, this.log.firstIndex());
     let offset = index === from.index ? from.offset : 0;
     scan: while (index <= this.commitIndex) {
-      for (const entry of await this.loadEntries(index, maxBytes - bytes)) {
+      const entries = await this.loadEntries(index, maxBytes - bytes);
+      // Nothing at or after `index` although it is committed: retention trimmed it under this read.
+      if (entries.length === 0) break;
+      for (const entry of entries) {
+        if (entry.index !== index) offset = 0;
+        index = entry.index;
         for (let i = offset; i < entry.records.length; i++) {
           const record = entry.records[i]!;
           const size = record.data.length + record.partitionKey.length;
