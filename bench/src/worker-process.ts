@@ -12,8 +12,8 @@ export type WorkerScript = "put-worker.js" | "subscribe-worker.js";
 export class WorkerProcess {
   /** Records the worker has reported so far (progress messages), for the progress bar. */
   progressRecords = 0;
-  readonly ready: Promise<void>;
-  readonly result: Promise<WorkerResult>;
+  private readonly readyDeferred = deferred<void>();
+  private readonly resultDeferred = deferred<WorkerResult>();
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
 
@@ -26,22 +26,19 @@ export class WorkerProcess {
     // stdout is the report's; a worker's stderr (crash traces) goes to ours.
     this.child = fork(path, [], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "json" });
     this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
-    const ready = deferred<void>();
-    const result = deferred<WorkerResult>();
-    this.ready = ready.promise;
-    this.result = result.promise;
-    this.child.on("message", (message: unknown) => {
-      if (!isFromWorker(message)) return;
-      if (message.type === "ready") ready.resolve();
-      else if (message.type === "progress") this.progressRecords = message.records;
-      else if (message.type === "result") result.resolve(message.result);
-      else this.failWith(new Error(`${label} failed: ${message.message}`), ready, result);
-    });
-    this.child.once("exit", (code, signal) =>
-      this.failWith(new Error(`${label} exited (${code ?? signal}) before reporting its result`), ready, result),
-    );
-    this.child.once("error", (error) => this.failWith(error, ready, result));
+    this.child.on("message", (message: unknown) => this.receive(message));
+    this.child.once("exit", (code, signal) => this.fail(new Error(`${label} exited (${code ?? signal}) before reporting its result`)));
+    this.child.once("error", (error) => this.fail(error));
     this.post({ type: "configure", config });
+  }
+
+  /** Resolves once the worker is connected and waits for `go`. */
+  get ready(): Promise<void> {
+    return this.readyDeferred.promise;
+  }
+
+  get result(): Promise<WorkerResult> {
+    return this.resultDeferred.promise;
   }
 
   go(schedule: Schedule): void {
@@ -58,9 +55,18 @@ export class WorkerProcess {
     this.child.send(message);
   }
 
-  /** Settling twice is a no-op, so only the first failure (or the result) counts. */
-  private failWith(error: Error, ...pending: ReadonlyArray<Deferred<never> | Deferred<void> | Deferred<WorkerResult>>): void {
-    for (const one of pending) one.reject(error);
+  private receive(message: unknown): void {
+    if (!isFromWorker(message)) return;
+    if (message.type === "ready") this.readyDeferred.resolve();
+    else if (message.type === "progress") this.progressRecords = message.records;
+    else if (message.type === "result") this.resultDeferred.resolve(message.result);
+    else this.fail(new Error(`${this.label} failed: ${message.message}`));
+  }
+
+  /** Settling a settled promise is a no-op, so only the first outcome of each counts. */
+  private fail(error: Error): void {
+    this.readyDeferred.reject(error);
+    this.resultDeferred.reject(error);
   }
 }
 

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EddyClient } from "@eddy/client";
-import { BrokerProcess } from "@eddy/testkit";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { EddyClient } from "@eddy/client";
+import { useBroker } from "./helpers.js";
 
 describe("stream administration", () => {
-  let broker: BrokerProcess;
+  const eddy = useBroker();
   let client: EddyClient;
-
-  beforeAll(async () => {
-    broker = await BrokerProcess.start();
-    client = new EddyClient({ endpoint: broker.endpoint });
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await broker?.destroy();
+  beforeAll(() => {
+    client = eddy.client;
   });
 
   it("ListStreams pages with NextToken, in name order", async () => {

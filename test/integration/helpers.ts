@@ -1,4 +1,6 @@
+import { afterAll, beforeAll } from "vitest";
 import { EddyClient, type ShardIteratorType } from "@eddy/client";
+import { BrokerProcess, type BrokerProcessOptions } from "@eddy/testkit";
 
 export interface ReadBack {
   readonly sequenceNumber: string;
@@ -45,4 +47,33 @@ export async function readStream(client: EddyClient, streamName: string): Promis
 
 export function isStrictlyIncreasing(sequenceNumbers: readonly string[]): boolean {
   return sequenceNumbers.every((s, i) => i === 0 || BigInt(s) > BigInt(sequenceNumbers[i - 1]!));
+}
+
+/**
+ * Starts one broker process (and a client to it) before the tests of a file, and destroys both after.
+ * Read `broker` and `client` inside tests, not at collection time.
+ */
+export function useBroker(options: BrokerProcessOptions = {}): {
+  readonly broker: BrokerProcess;
+  readonly client: EddyClient;
+} {
+  const context: { broker?: BrokerProcess; client?: EddyClient } = {};
+  beforeAll(async () => {
+    context.broker = await BrokerProcess.start(options);
+    context.client = new EddyClient({ endpoint: context.broker.endpoint });
+  });
+  afterAll(async () => {
+    context.client?.close();
+    await context.broker?.destroy();
+  });
+  return {
+    get broker() {
+      if (!context.broker) throw new Error("the broker is not started yet");
+      return context.broker;
+    },
+    get client() {
+      if (!context.client) throw new Error("the broker is not started yet");
+      return context.client;
+    },
+  };
 }

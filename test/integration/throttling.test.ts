@@ -1,31 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EddyClient } from "@eddy/client";
-import { BrokerProcess } from "@eddy/testkit";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { EddyClient } from "@eddy/client";
+import { useBroker } from "./helpers.js";
 
 const WRITE_RECORDS_PER_SEC = 200;
 const READ_CALLS_PER_SEC = 5;
 
 describe("per-shard limits at the configured rates", () => {
-  let broker: BrokerProcess;
+  const eddy = useBroker({
+    args: [
+      "--shard-write-records-per-sec",
+      String(WRITE_RECORDS_PER_SEC),
+      "--shard-read-calls-per-sec",
+      String(READ_CALLS_PER_SEC),
+    ],
+  });
   let client: EddyClient;
 
   beforeAll(async () => {
-    broker = await BrokerProcess.start({
-      args: [
-        "--shard-write-records-per-sec",
-        String(WRITE_RECORDS_PER_SEC),
-        "--shard-read-calls-per-sec",
-        String(READ_CALLS_PER_SEC),
-      ],
-    });
-    client = new EddyClient({ endpoint: broker.endpoint });
+    client = eddy.client;
     await client.createStream({ streamName: "limited", shardCount: 1 });
     await client.createStream({ streamName: "unlimited", shardCount: 1, streamMode: "ON_DEMAND" });
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await broker?.destroy();
   });
 
   it("PROVISIONED: writes over the records/s limit get ProvisionedThroughputExceededException; accepted ones fit the bucket", async () => {

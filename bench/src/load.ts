@@ -1,0 +1,87 @@
+import { epochNowMs, sleepUntil, type Schedule } from "./clock.js";
+import { brokerActivity, scrapeBroker, type BrokerActivity } from "./broker.js";
+import type { WorkerResult } from "./ipc.js";
+import { RunProgress } from "./progress.js";
+import type { WorkerProcess } from "./worker-process.js";
+
+/** Time for the `go` message to reach every worker before the load starts, so they all start together. */
+const GO_LEAD_MS = 250;
+const PROGRESS_TICK_MS = 250;
+
+export interface LoadPlan {
+  readonly label: string;
+  readonly adminUrl: string;
+  /** Every worker of the run: all start together and all must report. */
+  readonly workers: readonly WorkerProcess[];
+  /** The workers whose record counts the progress bar shows as a rate (the producers). */
+  readonly producers: readonly WorkerProcess[];
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  /** How long workers may go on after the window (a subscriber's grace), for the bar's length. */
+  readonly tailMs: number;
+}
+
+export interface LoadOutcome {
+  /** In the order of `plan.workers`. */
+  readonly results: readonly WorkerResult[];
+  /** The broker during the measurement window (scraped at its start and end). */
+  readonly broker: BrokerActivity;
+}
+
+/**
+ * Waits until every worker is ready, gives them all the same schedule (warm-up, then the measurement
+ * window), shows progress, scrapes the broker at the window's edges, and collects the results. Any worker
+ * failing fails the whole load at once.
+ */
+export async function driveLoad(plan: LoadPlan): Promise<LoadOutcome> {
+  await Promise.all(plan.workers.map((w) => w.ready));
+  const schedule = scheduleFrom(epochNowMs() + GO_LEAD_MS, plan.warmupMs, plan.durationMs);
+  for (const worker of plan.workers) worker.go(schedule);
+  const before = handled(sleepUntil(schedule.measureStartAtMs).then(() => scrapeBroker(plan.adminUrl)));
+  const after = handled(sleepUntil(schedule.measureEndAtMs).then(() => scrapeBroker(plan.adminUrl)));
+  const stopProgress = showProgress(plan, schedule);
+  try {
+    const results = await Promise.all(plan.workers.map((w) => w.result));
+    return { results, broker: brokerActivity(await before, await after) };
+  } finally {
+    stopProgress();
+  }
+}
+
+function scheduleFrom(loadStartAtMs: number, warmupMs: number, durationMs: number): Schedule {
+  const measureStartAtMs = loadStartAtMs + warmupMs;
+  return { loadStartAtMs, measureStartAtMs, measureEndAtMs: measureStartAtMs + durationMs };
+}
+
+/** A promise that is awaited later, maybe never if the run fails first: it must not crash the process unheard. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+function showProgress(plan: LoadPlan, schedule: Schedule): () => void {
+  const totalMs = plan.warmupMs + plan.durationMs + plan.tailMs;
+  const bar = new RunProgress(plan.label, totalMs);
+  let last = { atMs: epochNowMs(), records: 0 };
+  const tick = (): void => {
+    const nowMs = epochNowMs();
+    const records = plan.producers.reduce((sum, w) => sum + w.progressRecords, 0);
+    const rate = ((records - last.records) * 1000) / Math.max(1, nowMs - last.atMs);
+    last = { atMs: nowMs, records };
+    bar.update(Math.min(totalMs, Math.max(0, nowMs - schedule.loadStartAtMs)), phaseAt(schedule, nowMs), rate);
+  };
+  // Workers report every 500 ms; ticking faster only redraws the elapsed time.
+  const timer = setInterval(tick, PROGRESS_TICK_MS);
+  return () => {
+    clearInterval(timer);
+    tick();
+    bar.stop();
+  };
+}
+
+function phaseAt(schedule: Schedule, nowMs: number): string {
+  if (nowMs < schedule.loadStartAtMs) return "starting";
+  if (nowMs < schedule.measureStartAtMs) return "warm-up";
+  if (nowMs < schedule.measureEndAtMs) return "measuring";
+  return "draining";
+}

@@ -1,0 +1,160 @@
+import { parseArgs } from "node:util";
+import type { FsyncMode } from "./broker.js";
+import { SCENARIO_NAMES, type ScenarioName } from "./scenario.js";
+
+export interface CommonSettings {
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly runs: number;
+  readonly fsync: FsyncMode;
+  readonly recordBytes: number;
+  readonly shardCounts: readonly number[];
+  readonly producers: number;
+  /** Set by --timeout; otherwise each scenario derives its bound from warm-up and duration. */
+  readonly runTimeoutMs: number | undefined;
+}
+
+export interface PutSettings extends CommonSettings {
+  readonly concurrencyPerProducer: number;
+  readonly batchRecords: number;
+}
+
+export interface PacedSettings extends CommonSettings {
+  readonly rateRecordsPerSec: number;
+}
+
+export interface BenchOptions {
+  readonly scenarios: readonly ScenarioName[];
+  readonly outDir: string | undefined;
+  readonly put: PutSettings;
+  readonly putLatency: PacedSettings;
+  readonly e2e: PacedSettings;
+}
+
+/** Defaults that differ by scenario; everything else is shared. */
+const DEFAULTS = {
+  put: { shardCounts: [1, 4], producers: 4 },
+  putLatency: { shardCounts: [4], producers: 4, rateRecordsPerSec: 12_500 },
+  e2e: { shardCounts: [4], producers: 1, rateRecordsPerSec: 2_000 },
+} as const;
+
+export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|all> [options]
+
+Scenarios
+  put           PutRecords throughput, closed loop (records/s, MB/s, latency, group-commit batch sizes)
+  put-latency   PutRecord latency at a fixed rate, open loop (achieved rate, latency)
+  e2e           put-to-SubscribeToShard delivery latency at a fixed rate
+  all           the three in sequence
+
+Options (seconds may be fractional)
+  --duration <s>        measurement window per run                     (10)
+  --warmup <s>          load before the window, not measured           (2)
+  --runs <n>            repetitions; the report gives each and the median (3)
+  --shards <n,n,...>    stream shard counts, one row each    (put: 1,4; put-latency, e2e: 4)
+  --producers <n>       producer processes                   (put, put-latency: 4; e2e: 1)
+  --concurrency <n>     put: PutRecords calls in flight per producer   (4)
+  --batch <n>           put: records per PutRecords, 1..500            (100)
+  --record-bytes <n>    bytes of data per record, 8..1048576           (1024)
+  --rate <records/s>    put-latency and e2e: total target rate  (put-latency: 12500; e2e: 2000)
+  --fsync <always|never>  the broker's --fsync                         (always)
+  --timeout <s>         hard bound of one run        (warm-up + duration + 60 s)
+  --out <dir>           results root                                   (bench/results)
+  -h, --help            this text
+`;
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      runs: { type: "string" },
+      shards: { type: "string" },
+      producers: { type: "string" },
+      concurrency: { type: "string" },
+      batch: { type: "string" },
+      "record-bytes": { type: "string" },
+      rate: { type: "string" },
+      fsync: { type: "string" },
+      timeout: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return "help";
+  const scenarios = scenariosFrom(positionals);
+  const shared = {
+    warmupMs: seconds("--warmup", values.warmup ?? "2", 0),
+    durationMs: seconds("--duration", values.duration ?? "10", 0.001),
+    runs: integer("--runs", values.runs ?? "3", 1, 100),
+    fsync: fsyncMode(values.fsync ?? "always"),
+    recordBytes: integer("--record-bytes", values["record-bytes"] ?? "1024", 8, 1024 * 1024),
+    runTimeoutMs: values.timeout === undefined ? undefined : seconds("--timeout", values.timeout, 1),
+  };
+  const shardCounts = values.shards === undefined ? undefined : shardList(values.shards);
+  const producers = values.producers === undefined ? undefined : integer("--producers", values.producers, 1, 64);
+  const rate = values.rate === undefined ? undefined : positiveNumber("--rate", values.rate);
+  const forScenario = (defaults: { shardCounts: readonly number[]; producers: number }): CommonSettings => ({
+    ...shared,
+    shardCounts: shardCounts ?? defaults.shardCounts,
+    producers: producers ?? defaults.producers,
+  });
+  return {
+    scenarios,
+    outDir: values.out,
+    put: {
+      ...forScenario(DEFAULTS.put),
+      concurrencyPerProducer: integer("--concurrency", values.concurrency ?? "4", 1, 1000),
+      batchRecords: integer("--batch", values.batch ?? "100", 1, 500),
+    },
+    putLatency: { ...forScenario(DEFAULTS.putLatency), rateRecordsPerSec: rate ?? DEFAULTS.putLatency.rateRecordsPerSec },
+    e2e: { ...forScenario(DEFAULTS.e2e), rateRecordsPerSec: rate ?? DEFAULTS.e2e.rateRecordsPerSec },
+  };
+}
+
+function scenariosFrom(positionals: readonly string[]): ScenarioName[] {
+  if (positionals.length !== 1) throw new UsageError(`give exactly one scenario (got ${positionals.length ? positionals.join(" ") : "none"})`);
+  const name = positionals[0]!;
+  if (name === "all") return [...SCENARIO_NAMES];
+  const known = SCENARIO_NAMES.find((n) => n === name);
+  if (!known) throw new UsageError(`unknown scenario "${name}"; choose one of ${SCENARIO_NAMES.join(", ")}, all`);
+  return [known];
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number (got "${text}")`);
+  return value;
+}
+
+/** Seconds on the command line, milliseconds inside. */
+function seconds(flag: string, text: string, minSeconds: number): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < minSeconds) throw new UsageError(`${flag} must be a number of seconds >= ${minSeconds} (got "${text}")`);
+  return Math.round(value * 1000);
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max} (got "${text}")`);
+  }
+  return value;
+}
+
+function shardList(text: string): number[] {
+  const counts = text.split(",").map((part) => integer("--shards", part.trim(), 1, 1024));
+  if (new Set(counts).size !== counts.length) throw new UsageError(`--shards lists a count twice ("${text}")`);
+  return counts;
+}
+
+function fsyncMode(text: string): FsyncMode {
+  if (text === "always" || text === "never") return text;
+  throw new UsageError(`--fsync must be always or never (got "${text}")`);
+}

@@ -1,0 +1,97 @@
+import { brokerArgs } from "../broker.js";
+import { summarizeMs } from "../histogram.js";
+import type { OpenLoopPutConfig } from "../ipc.js";
+import { driveLoad } from "../load.js";
+import type { PacedSettings } from "../options.js";
+import { shardCases, type Column, type Scenario } from "../scenario.js";
+import { RUN_OVERHEAD_BOUND_MS, STREAM_NAME, startBrokerWithStream, startWorkers, totalOf } from "./common.js";
+
+/** Unanswered sends one producer may have; beyond it sends wait (and are charged for it). Bounds memory. */
+export const IN_FLIGHT_MAX_PER_PRODUCER = 2_000;
+
+export type PutLatencyFigure =
+  | "targetRecordsPerSec"
+  | "achievedRecordsPerSec"
+  | "p50Ms"
+  | "p99Ms"
+  | "p999Ms"
+  | "maxMs"
+  | "putsPerBatch"
+  | "batchWriteMs"
+  | "brokerCpuCores"
+  | "producerCpuCores"
+  | "failedCalls";
+
+const COLUMNS: readonly Column<PutLatencyFigure>[] = [
+  { key: "targetRecordsPerSec", label: "target records/s", digits: 0 },
+  { key: "achievedRecordsPerSec", label: "achieved records/s", digits: 0 },
+  { key: "p50Ms", label: "p50 ms", digits: 2 },
+  { key: "p99Ms", label: "p99 ms", digits: 2 },
+  { key: "p999Ms", label: "p99.9 ms", digits: 2 },
+  { key: "maxMs", label: "max ms", digits: 1 },
+  { key: "putsPerBatch", label: "puts/batch", digits: 2 },
+  { key: "batchWriteMs", label: "batch write ms", digits: 2 },
+  { key: "brokerCpuCores", label: "broker CPU", digits: 2 },
+  { key: "producerCpuCores", label: "producers CPU", digits: 2 },
+  { key: "failedCalls", label: "failed", digits: 0 },
+];
+
+/** PutRecord latency at a fixed offered rate (open loop), measured from each send's scheduled time. */
+export function putLatencyScenario(settings: PacedSettings): Scenario<PutLatencyFigure> {
+  const args = brokerArgs(settings.fsync);
+  const perProducerRate = settings.rateRecordsPerSec / settings.producers;
+  return {
+    name: "put-latency",
+    summary:
+      `PutRecord (1 record of ${settings.recordBytes} B) at ${settings.rateRecordsPerSec} records/s offered, open loop, ` +
+      `over ${settings.producers} producer processes; latency from each send's scheduled time; broker --fsync ${settings.fsync}.`,
+    settings: { ...settings, brokerArgs: args, streamMode: "ON_DEMAND", inFlightMaxPerProducer: IN_FLIGHT_MAX_PER_PRODUCER },
+    columns: COLUMNS,
+    cases: shardCases(settings.shardCounts),
+    runs: settings.runs,
+    runTimeoutMs: settings.runTimeoutMs ?? settings.warmupMs + settings.durationMs + RUN_OVERHEAD_BOUND_MS,
+    async runOnce(benchCase, label, cleanups) {
+      const { broker } = await startBrokerWithStream(cleanups, args, benchCase.shardCount);
+      const configFor = (index: number): OpenLoopPutConfig => ({
+        kind: "open-loop-put",
+        endpoint: broker.endpoint,
+        streamName: STREAM_NAME,
+        rateRecordsPerSec: perProducerRate,
+        // Producer k starts k/P of an interval later, so that together they send at even intervals.
+        phaseOffsetMs: (index * 1000) / settings.rateRecordsPerSec,
+        recordBytes: settings.recordBytes,
+        embedSendTime: false,
+        inFlightMax: IN_FLIGHT_MAX_PER_PRODUCER,
+      });
+      const producers = startWorkers(cleanups, settings.producers, "producer", "put-worker.js", configFor);
+      const load = await driveLoad({
+        label,
+        adminUrl: broker.adminUrl,
+        workers: producers,
+        producers,
+        warmupMs: settings.warmupMs,
+        durationMs: settings.durationMs,
+        tailMs: 0,
+      });
+      const total = totalOf(load.results);
+      const latency = summarizeMs(total.latency);
+      return {
+        figures: {
+          targetRecordsPerSec: settings.rateRecordsPerSec,
+          achievedRecordsPerSec: total.records / (settings.durationMs / 1000),
+          p50Ms: latency.p50Ms,
+          p99Ms: latency.p99Ms,
+          p999Ms: latency.p999Ms,
+          maxMs: latency.maxMs,
+          putsPerBatch: load.broker.putsPerBatch,
+          batchWriteMs: load.broker.batchWriteMs,
+          brokerCpuCores: load.broker.cpuCores,
+          producerCpuCores: total.cpuMs / settings.durationMs,
+          failedCalls: total.failedCalls,
+        },
+        errors: total.errors,
+        histograms: { putRecordLatencyUs: total.latencyEncoded },
+      };
+    },
+  };
+}
