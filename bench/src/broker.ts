@@ -23,6 +23,12 @@ export async function createStream(endpoint: string, streamName: string, shardCo
 
 export { BrokerProcess };
 
+/**
+ * prom-client samples the event loop with a timer of this period (its default) and reports the whole
+ * interval, so an idle loop reads ~10 ms; what is above it is delay.
+ */
+const LOOP_MONITOR_RESOLUTION_MS = 10;
+
 /** The broker's counters that the scenarios turn into figures, read from its Prometheus /metrics. */
 export interface BrokerSample {
   readonly atMs: number;
@@ -31,6 +37,8 @@ export interface BrokerSample {
   readonly batchPutsSum: number;
   readonly batchWriteSecondsSum: number;
   readonly cpuSeconds: number;
+  /** p99 of the event-loop timer interval since the previous scrape (prom-client resets it on each). */
+  readonly loopIntervalP99Seconds: number;
 }
 
 export async function scrapeBroker(adminUrl: string): Promise<BrokerSample> {
@@ -49,6 +57,7 @@ export async function scrapeBroker(adminUrl: string): Promise<BrokerSample> {
     batchPutsSum: value("eddy_log_batch_puts_sum"),
     batchWriteSecondsSum: value("eddy_log_batch_write_seconds_sum"),
     cpuSeconds: value("eddy_process_cpu_seconds_total"),
+    loopIntervalP99Seconds: value("eddy_nodejs_eventloop_lag_p99_seconds"),
   };
 }
 
@@ -60,18 +69,22 @@ export interface BrokerActivity {
   readonly batchesPerSec: number;
   /** CPU time over wall time: 1.0 is one core busy all the time. */
   readonly cpuCores: number;
+  /** How late the broker's event loop ran a timer, p99: its main thread's backlog. */
+  readonly loopDelayP99Ms: number;
 }
 
 export function brokerActivity(before: BrokerSample, after: BrokerSample): BrokerActivity {
   const batches = after.batchCount - before.batchCount;
   const elapsedSec = (after.atMs - before.atMs) / 1000;
-  const perBatch = (sumAfter: number, sumBefore: number): number => (batches > 0 ? (sumAfter - sumBefore) / batches : Number.NaN);
+  const perBatch = (sumAfter: number, sumBefore: number): number =>
+    batches > 0 ? (sumAfter - sumBefore) / batches : Number.NaN;
   return {
     recordsPerBatch: perBatch(after.batchRecordsSum, before.batchRecordsSum),
     putsPerBatch: perBatch(after.batchPutsSum, before.batchPutsSum),
     batchWriteMs: perBatch(after.batchWriteSecondsSum, before.batchWriteSecondsSum) * 1000,
     batchesPerSec: batches / elapsedSec,
     cpuCores: (after.cpuSeconds - before.cpuSeconds) / elapsedSec,
+    loopDelayP99Ms: Math.max(0, after.loopIntervalP99Seconds * 1000 - LOOP_MONITOR_RESOLUTION_MS),
   };
 }
 

@@ -60,13 +60,17 @@ export interface WorkerResult {
    * they were answered. Subscriber: records delivered whose embedded send time is within the window.
    */
   readonly latencyHistogram: string;
+  /**
+   * Open loop only: how late each send due within the window actually went out (µs, same encoding). A
+   * producer starved of CPU shows here, so that its delay is not mistaken for the broker's.
+   */
+  readonly sendLagHistogram?: string;
   /** CPU time (user + system) this process spent during the window. */
   readonly cpuMs: number;
 }
 
 export type ToWorker =
-  | { readonly type: "configure"; readonly config: WorkerConfig }
-  | { readonly type: "go"; readonly schedule: Schedule };
+  { readonly type: "configure"; readonly config: WorkerConfig } | { readonly type: "go"; readonly schedule: Schedule };
 
 export type FromWorker =
   | { readonly type: "ready" }

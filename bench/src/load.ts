@@ -7,6 +7,8 @@ import type { WorkerProcess } from "./worker-process.js";
 /** Time for the `go` message to reach every worker before the load starts, so they all start together. */
 const GO_LEAD_MS = 250;
 const PROGRESS_TICK_MS = 250;
+/** The progress bar's records/s covers this much recent time. */
+const RATE_WINDOW_MS = 1_500;
 
 export interface LoadPlan {
   readonly label: string;
@@ -62,21 +64,39 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 function showProgress(plan: LoadPlan, schedule: Schedule): () => void {
   const totalMs = plan.warmupMs + plan.durationMs + plan.tailMs;
   const bar = new RunProgress(plan.label, totalMs);
-  let last = { atMs: epochNowMs(), records: 0 };
+  const rate = new TrailingRate(RATE_WINDOW_MS);
   const tick = (): void => {
     const nowMs = epochNowMs();
     const records = plan.producers.reduce((sum, w) => sum + w.progressRecords, 0);
-    const rate = ((records - last.records) * 1000) / Math.max(1, nowMs - last.atMs);
-    last = { atMs: nowMs, records };
-    bar.update(Math.min(totalMs, Math.max(0, nowMs - schedule.loadStartAtMs)), phaseAt(schedule, nowMs), rate);
+    bar.update(
+      Math.min(totalMs, Math.max(0, nowMs - schedule.loadStartAtMs)),
+      phaseAt(schedule, nowMs),
+      rate.add(nowMs, records),
+    );
   };
-  // Workers report every 500 ms; ticking faster only redraws the elapsed time.
   const timer = setInterval(tick, PROGRESS_TICK_MS);
   return () => {
     clearInterval(timer);
     tick();
     bar.stop();
   };
+}
+
+/**
+ * Records/s over the last `windowMs`. Workers report their counts only every 500 ms, so a rate between two
+ * consecutive ticks would read 0 half the time.
+ */
+class TrailingRate {
+  private readonly samples: Array<{ atMs: number; records: number }> = [];
+
+  constructor(private readonly windowMs: number) {}
+
+  add(atMs: number, records: number): number {
+    this.samples.push({ atMs, records });
+    while (this.samples.length > 2 && this.samples[1]!.atMs <= atMs - this.windowMs) this.samples.shift();
+    const oldest = this.samples[0]!;
+    return atMs > oldest.atMs ? ((records - oldest.records) * 1000) / (atMs - oldest.atMs) : 0;
+  }
 }
 
 function phaseAt(schedule: Schedule, nowMs: number): string {

@@ -113,13 +113,17 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       concurrencyPerProducer: integer("--concurrency", values.concurrency ?? "4", 1, 1000),
       batchRecords: integer("--batch", values.batch ?? "100", 1, 500),
     },
-    putLatency: { ...forScenario(DEFAULTS.putLatency), rateRecordsPerSec: rate ?? DEFAULTS.putLatency.rateRecordsPerSec },
+    putLatency: {
+      ...forScenario(DEFAULTS.putLatency),
+      rateRecordsPerSec: rate ?? DEFAULTS.putLatency.rateRecordsPerSec,
+    },
     e2e: { ...forScenario(DEFAULTS.e2e), rateRecordsPerSec: rate ?? DEFAULTS.e2e.rateRecordsPerSec },
   };
 }
 
 function scenariosFrom(positionals: readonly string[]): ScenarioName[] {
-  if (positionals.length !== 1) throw new UsageError(`give exactly one scenario (got ${positionals.length ? positionals.join(" ") : "none"})`);
+  if (positionals.length !== 1)
+    throw new UsageError(`give exactly one scenario (got ${positionals.length ? positionals.join(" ") : "none"})`);
   const name = positionals[0]!;
   if (name === "all") return [...SCENARIO_NAMES];
   const known = SCENARIO_NAMES.find((n) => n === name);
@@ -136,7 +140,8 @@ function positiveNumber(flag: string, text: string): number {
 /** Seconds on the command line, milliseconds inside. */
 function seconds(flag: string, text: string, minSeconds: number): number {
   const value = Number(text);
-  if (!Number.isFinite(value) || value < minSeconds) throw new UsageError(`${flag} must be a number of seconds >= ${minSeconds} (got "${text}")`);
+  if (!Number.isFinite(value) || value < minSeconds)
+    throw new UsageError(`${flag} must be a number of seconds >= ${minSeconds} (got "${text}")`);
   return Math.round(value * 1000);
 }
 

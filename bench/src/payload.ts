@@ -15,7 +15,9 @@ export class PayloadPool {
 
   constructor(readonly recordBytes: number) {
     const bytes = randomBytes(recordBytes * PAYLOADS_IN_POOL);
-    this.payloads = Array.from({ length: PAYLOADS_IN_POOL }, (_, i) => bytes.subarray(i * recordBytes, (i + 1) * recordBytes));
+    this.payloads = Array.from({ length: PAYLOADS_IN_POOL }, (_, i) =>
+      bytes.subarray(i * recordBytes, (i + 1) * recordBytes),
+    );
     this.partitionKeys = Array.from({ length: PARTITION_KEYS_IN_POOL }, () => randomBytes(16).toString("hex"));
   }
 

@@ -35,6 +35,8 @@ export interface Scenario<K extends string> {
   readonly columns: readonly Column<K>[];
   readonly cases: readonly BenchCase[];
   readonly runs: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
   /** Hard bound of one run, broker start to clean-up; exceeding it kills everything and fails. */
   readonly runTimeoutMs: number;
   runOnce(benchCase: BenchCase, label: string, cleanups: Cleanups): Promise<RunOutcome<K>>;

@@ -14,7 +14,9 @@ serveWorker(async (config: WorkerConfig): Promise<WorkerJob> => {
   if (config.kind !== "subscribe") throw new Error(`subscribe-worker cannot run ${config.kind}`);
   const client = new EddyClient({ endpoint: config.endpoint });
   const abort = new AbortController();
-  const subscriptions = await Promise.all(config.shardIds.map((shardId) => openSubscription(client, config, shardId, abort.signal)));
+  const subscriptions = await Promise.all(
+    config.shardIds.map((shardId) => openSubscription(client, config, shardId, abort.signal)),
+  );
   return {
     run: (schedule, progress) => consume(subscriptions, config, schedule, progress, abort),
     close: () => {
@@ -31,7 +33,12 @@ type Subscription = AsyncIterator<SubscribeEvent, void, undefined>;
  * a heartbeat falls due, so that first (empty) heartbeat is the proof that LATEST has been fixed: only then
  * may the producers start, or their first records could fall before the subscriber's starting point.
  */
-async function openSubscription(client: EddyClient, config: SubscribeConfig, shardId: string, signal: AbortSignal): Promise<Subscription> {
+async function openSubscription(
+  client: EddyClient,
+  config: SubscribeConfig,
+  shardId: string,
+  signal: AbortSignal,
+): Promise<Subscription> {
   const events = client.subscribeToShard({
     streamName: config.streamName,
     shardId,

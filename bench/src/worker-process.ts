@@ -27,7 +27,9 @@ export class WorkerProcess {
     this.child = fork(path, [], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "json" });
     this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
     this.child.on("message", (message: unknown) => this.receive(message));
-    this.child.once("exit", (code, signal) => this.fail(new Error(`${label} exited (${code ?? signal}) before reporting its result`)));
+    this.child.once("exit", (code, signal) =>
+      this.fail(new Error(`${label} exited (${code ?? signal}) before reporting its result`)),
+    );
     this.child.once("error", (error) => this.fail(error));
     this.post({ type: "configure", config });
   }

@@ -4,7 +4,7 @@
  * and ends the process with a non-zero code, so the coordinator never waits on a broken worker.
  */
 import type { Schedule } from "./clock.js";
-import { epochNowMs, sleepUntil } from "./clock.js";
+import { sleepUntil } from "./clock.js";
 import { isToWorker, type FromWorker, type WorkerConfig, type WorkerResult } from "./ipc.js";
 
 /** How often a worker tells the coordinator its running record count (for the progress bar only). */
@@ -47,7 +47,11 @@ export function serveWorker(prepare: (config: WorkerConfig) => Promise<WorkerJob
   });
 }
 
-async function runJob(job: WorkerJob | undefined, schedule: Schedule, post: (m: FromWorker) => Promise<void>): Promise<void> {
+async function runJob(
+  job: WorkerJob | undefined,
+  schedule: Schedule,
+  post: (m: FromWorker) => Promise<void>,
+): Promise<void> {
   if (!job) throw new Error("go before configure");
   const progress: ProgressCounter = { records: 0 };
   const ticker = setInterval(() => void post({ type: "progress", records: progress.records }), PROGRESS_INTERVAL_MS);
@@ -81,9 +85,4 @@ export class ErrorTally {
   addError(error: unknown): void {
     this.add(error instanceof Error ? error.name : "UnknownError");
   }
-}
-
-/** For loops that need to know how long they have been running against the shared schedule. */
-export function elapsedSinceMs(atMs: number): number {
-  return epochNowMs() - atMs;
 }

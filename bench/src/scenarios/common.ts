@@ -16,7 +16,11 @@ export interface BrokerWithStream {
 }
 
 /** A fresh broker (fresh data directory) per run, so that no run inherits another's LevelDB state. */
-export async function startBrokerWithStream(cleanups: Cleanups, args: readonly string[], shardCount: number): Promise<BrokerWithStream> {
+export async function startBrokerWithStream(
+  cleanups: Cleanups,
+  args: readonly string[],
+  shardCount: number,
+): Promise<BrokerWithStream> {
   const broker = await BrokerProcess.start({ args });
   cleanups.add(() => broker.destroy());
   const shardIds = await createStream(broker.endpoint, STREAM_NAME, shardCount);
@@ -46,6 +50,8 @@ export interface Totals {
   readonly errors: Record<string, number>;
   readonly latency: Histogram;
   readonly latencyEncoded: string;
+  /** Open-loop producers' send lag, merged; empty for other workers. */
+  readonly sendLag: Histogram;
 }
 
 /** The workers' results added up, histograms merged. */
@@ -65,5 +71,6 @@ export function totalOf(results: readonly WorkerResult[]): Totals {
     errors,
     latency,
     latencyEncoded: encodeHistogram(latency),
+    sendLag: mergeHistograms(results.flatMap((r) => r.sendLagHistogram ?? [])),
   };
 }

@@ -16,9 +16,11 @@ export type PutLatencyFigure =
   | "p99Ms"
   | "p999Ms"
   | "maxMs"
+  | "sendLagP99Ms"
   | "putsPerBatch"
   | "batchWriteMs"
   | "brokerCpuCores"
+  | "brokerLoopDelayP99Ms"
   | "producerCpuCores"
   | "failedCalls";
 
@@ -29,41 +31,40 @@ const COLUMNS: readonly Column<PutLatencyFigure>[] = [
   { key: "p99Ms", label: "p99 ms", digits: 2 },
   { key: "p999Ms", label: "p99.9 ms", digits: 2 },
   { key: "maxMs", label: "max ms", digits: 1 },
+  { key: "sendLagP99Ms", label: "send lag p99 ms", digits: 2 },
   { key: "putsPerBatch", label: "puts/batch", digits: 2 },
   { key: "batchWriteMs", label: "batch write ms", digits: 2 },
   { key: "brokerCpuCores", label: "broker CPU", digits: 2 },
+  { key: "brokerLoopDelayP99Ms", label: "broker loop p99 ms", digits: 1 },
   { key: "producerCpuCores", label: "producers CPU", digits: 2 },
-  { key: "failedCalls", label: "failed", digits: 0 },
+  { key: "failedCalls", label: "failed calls", digits: 0 },
 ];
 
 /** PutRecord latency at a fixed offered rate (open loop), measured from each send's scheduled time. */
 export function putLatencyScenario(settings: PacedSettings): Scenario<PutLatencyFigure> {
   const args = brokerArgs(settings.fsync);
-  const perProducerRate = settings.rateRecordsPerSec / settings.producers;
   return {
     name: "put-latency",
     summary:
       `PutRecord (1 record of ${settings.recordBytes} B) at ${settings.rateRecordsPerSec} records/s offered, open loop, ` +
       `over ${settings.producers} producer processes; latency from each send's scheduled time; broker --fsync ${settings.fsync}.`,
-    settings: { ...settings, brokerArgs: args, streamMode: "ON_DEMAND", inFlightMaxPerProducer: IN_FLIGHT_MAX_PER_PRODUCER },
+    settings: {
+      ...settings,
+      brokerArgs: args,
+      streamMode: "ON_DEMAND",
+      inFlightMaxPerProducer: IN_FLIGHT_MAX_PER_PRODUCER,
+    },
     columns: COLUMNS,
     cases: shardCases(settings.shardCounts),
     runs: settings.runs,
+    warmupMs: settings.warmupMs,
+    durationMs: settings.durationMs,
     runTimeoutMs: settings.runTimeoutMs ?? settings.warmupMs + settings.durationMs + RUN_OVERHEAD_BOUND_MS,
     async runOnce(benchCase, label, cleanups) {
       const { broker } = await startBrokerWithStream(cleanups, args, benchCase.shardCount);
-      const configFor = (index: number): OpenLoopPutConfig => ({
-        kind: "open-loop-put",
-        endpoint: broker.endpoint,
-        streamName: STREAM_NAME,
-        rateRecordsPerSec: perProducerRate,
-        // Producer k starts k/P of an interval later, so that together they send at even intervals.
-        phaseOffsetMs: (index * 1000) / settings.rateRecordsPerSec,
-        recordBytes: settings.recordBytes,
-        embedSendTime: false,
-        inFlightMax: IN_FLIGHT_MAX_PER_PRODUCER,
-      });
-      const producers = startWorkers(cleanups, settings.producers, "producer", "put-worker.js", configFor);
+      const producers = startWorkers(cleanups, settings.producers, "producer", "put-worker.js", (index) =>
+        openLoopProducerConfig(settings, broker.endpoint, index, false),
+      );
       const load = await driveLoad({
         label,
         adminUrl: broker.adminUrl,
@@ -83,9 +84,11 @@ export function putLatencyScenario(settings: PacedSettings): Scenario<PutLatency
           p99Ms: latency.p99Ms,
           p999Ms: latency.p999Ms,
           maxMs: latency.maxMs,
+          sendLagP99Ms: summarizeMs(total.sendLag).p99Ms,
           putsPerBatch: load.broker.putsPerBatch,
           batchWriteMs: load.broker.batchWriteMs,
           brokerCpuCores: load.broker.cpuCores,
+          brokerLoopDelayP99Ms: load.broker.loopDelayP99Ms,
           producerCpuCores: total.cpuMs / settings.durationMs,
           failedCalls: total.failedCalls,
         },
@@ -93,5 +96,25 @@ export function putLatencyScenario(settings: PacedSettings): Scenario<PutLatency
         histograms: { putRecordLatencyUs: total.latencyEncoded },
       };
     },
+  };
+}
+
+/** Producer `index` of `settings.producers`, sending its share of the total rate. */
+export function openLoopProducerConfig(
+  settings: PacedSettings,
+  endpoint: string,
+  index: number,
+  embedSendTime: boolean,
+): OpenLoopPutConfig {
+  return {
+    kind: "open-loop-put",
+    endpoint,
+    streamName: STREAM_NAME,
+    rateRecordsPerSec: settings.rateRecordsPerSec / settings.producers,
+    // Producer k starts k/P of an interval later, so that together the producers send at even intervals.
+    phaseOffsetMs: (index * 1000) / settings.rateRecordsPerSec,
+    recordBytes: settings.recordBytes,
+    embedSendTime,
+    inFlightMax: IN_FLIGHT_MAX_PER_PRODUCER,
   };
 }

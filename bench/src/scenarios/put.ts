@@ -1,9 +1,9 @@
 import { brokerArgs } from "../broker.js";
+import { summarizeMs } from "../histogram.js";
 import type { ClosedLoopPutConfig } from "../ipc.js";
 import { driveLoad } from "../load.js";
 import type { PutSettings } from "../options.js";
 import { shardCases, type Column, type Scenario } from "../scenario.js";
-import { summarizeMs } from "../histogram.js";
 import { RUN_OVERHEAD_BOUND_MS, STREAM_NAME, startBrokerWithStream, startWorkers, totalOf } from "./common.js";
 
 export type PutFigure =
@@ -14,8 +14,10 @@ export type PutFigure =
   | "p999Ms"
   | "recordsPerBatch"
   | "putsPerBatch"
+  | "batchesPerSec"
   | "batchWriteMs"
   | "brokerCpuCores"
+  | "brokerLoopDelayP99Ms"
   | "producerCpuCores"
   | "failedRecords";
 
@@ -27,10 +29,12 @@ const COLUMNS: readonly Column<PutFigure>[] = [
   { key: "p999Ms", label: "p99.9 ms", digits: 2 },
   { key: "recordsPerBatch", label: "records/batch", digits: 1 },
   { key: "putsPerBatch", label: "puts/batch", digits: 2 },
+  { key: "batchesPerSec", label: "batches/s", digits: 0 },
   { key: "batchWriteMs", label: "batch write ms", digits: 2 },
   { key: "brokerCpuCores", label: "broker CPU", digits: 2 },
+  { key: "brokerLoopDelayP99Ms", label: "broker loop p99 ms", digits: 1 },
   { key: "producerCpuCores", label: "producers CPU", digits: 2 },
-  { key: "failedRecords", label: "failed", digits: 0 },
+  { key: "failedRecords", label: "failed records", digits: 0 },
 ];
 
 /**
@@ -48,6 +52,8 @@ export function putScenario(settings: PutSettings): Scenario<PutFigure> {
     columns: COLUMNS,
     cases: shardCases(settings.shardCounts),
     runs: settings.runs,
+    warmupMs: settings.warmupMs,
+    durationMs: settings.durationMs,
     runTimeoutMs: settings.runTimeoutMs ?? settings.warmupMs + settings.durationMs + RUN_OVERHEAD_BOUND_MS,
     async runOnce(benchCase, label, cleanups) {
       const { broker } = await startBrokerWithStream(cleanups, args, benchCase.shardCount);
@@ -60,7 +66,15 @@ export function putScenario(settings: PutSettings): Scenario<PutFigure> {
         recordBytes: settings.recordBytes,
       };
       const producers = startWorkers(cleanups, settings.producers, "producer", "put-worker.js", () => config);
-      const load = await driveLoad({ label, adminUrl: broker.adminUrl, workers: producers, producers, ...timing(settings) });
+      const load = await driveLoad({
+        label,
+        adminUrl: broker.adminUrl,
+        workers: producers,
+        producers,
+        warmupMs: settings.warmupMs,
+        durationMs: settings.durationMs,
+        tailMs: 0,
+      });
       const total = totalOf(load.results);
       const windowSec = settings.durationMs / 1000;
       const latency = summarizeMs(total.latency);
@@ -74,8 +88,10 @@ export function putScenario(settings: PutSettings): Scenario<PutFigure> {
           p999Ms: latency.p999Ms,
           recordsPerBatch: load.broker.recordsPerBatch,
           putsPerBatch: load.broker.putsPerBatch,
+          batchesPerSec: load.broker.batchesPerSec,
           batchWriteMs: load.broker.batchWriteMs,
           brokerCpuCores: load.broker.cpuCores,
+          brokerLoopDelayP99Ms: load.broker.loopDelayP99Ms,
           producerCpuCores: total.cpuMs / settings.durationMs,
           failedRecords: total.failedRecords + total.failedCalls * settings.batchRecords,
         },
@@ -84,8 +100,4 @@ export function putScenario(settings: PutSettings): Scenario<PutFigure> {
       };
     },
   };
-}
-
-function timing(settings: PutSettings): { warmupMs: number; durationMs: number; tailMs: number } {
-  return { warmupMs: settings.warmupMs, durationMs: settings.durationMs, tailMs: 0 };
 }

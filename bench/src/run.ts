@@ -1,0 +1,71 @@
+/**
+ * The bench coordinator: `npm run bench -- <scenario> [options]` (see options.ts and bench/README.md).
+ * It starts brokers and forks worker processes, but sends no load itself, so that its own event loop
+ * never paces the figures.
+ */
+import { cleanUpOnSignals, interrupted } from "./bounded.js";
+import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.js";
+import { machineInfo, writeReport, type MachineInfo } from "./report.js";
+import { runScenario } from "./runner.js";
+import type { Scenario, ScenarioName } from "./scenario.js";
+import { e2eScenario } from "./scenarios/e2e.js";
+import { putLatencyScenario } from "./scenarios/put-latency.js";
+import { putScenario } from "./scenarios/put.js";
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: BenchOptions | "help";
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    if (!isUsageProblem(error)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  cleanUpOnSignals();
+  const machine = machineInfo();
+  for (const name of options.scenarios) await runNamed(name, options, machine);
+  return 0;
+}
+
+function runNamed(name: ScenarioName, options: BenchOptions, machine: MachineInfo): Promise<void> {
+  switch (name) {
+    case "put":
+      return runAndReport(putScenario(options.put), machine, options.outDir);
+    case "put-latency":
+      return runAndReport(putLatencyScenario(options.putLatency), machine, options.outDir);
+    case "e2e":
+      return runAndReport(e2eScenario(options.e2e), machine, options.outDir);
+  }
+}
+
+async function runAndReport<K extends string>(
+  scenario: Scenario<K>,
+  machine: MachineInfo,
+  outDir: string | undefined,
+): Promise<void> {
+  const report = await runScenario(scenario);
+  const written = await writeReport(report, machine, outDir);
+  process.stdout.write(`${written.markdown}\nWritten to ${written.dir}\n\n`);
+}
+
+/** Our own UsageError, or one of parseArgs's (unknown option, missing value...). */
+function isUsageProblem(error: unknown): error is Error {
+  if (error instanceof UsageError) return true;
+  return error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS");
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Interrupted: the signal handler is cleaning up and will exit; the workers it killed are not news.
+    if (interrupted()) return;
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
