@@ -15,18 +15,22 @@ export interface ClosedLoopPutConfig {
 }
 
 /**
- * PutRecord (one record each) in an open loop: sends are scheduled at fixed intervals whatever the answers
- * do, and latency is measured from the scheduled time, so a stall is charged to every send it delays.
+ * PutRecord (one record each) or PutRecords (`batchRecords` each) in an open loop: sends are scheduled at
+ * fixed intervals whatever the answers do, and latency is measured from the scheduled time, so a stall is
+ * charged to every send it delays.
  */
 export interface OpenLoopPutConfig {
   readonly kind: "open-loop-put";
   readonly endpoint: string;
   readonly streamName: string;
-  readonly rateRecordsPerSec: number;
+  /** Calls (sends) per second of this worker; records per second is this × `batchRecords`. */
+  readonly callsPerSec: number;
+  /** Records per call: 1 sends PutRecord, more send PutRecords. */
+  readonly batchRecords: number;
   /** Shifts this worker's schedule so that the workers' sends interleave evenly. */
   readonly phaseOffsetMs: number;
   readonly recordBytes: number;
-  /** Writes the scheduled send time into the first 8 bytes of each record (for the e2e subscriber). */
+  /** Writes the scheduled send time into the first 8 bytes of every record (for the e2e subscriber). */
   readonly embedSendTime: boolean;
   /** Sends beyond this many unanswered wait; their wait still counts, from their scheduled time. */
   readonly inFlightMax: number;
@@ -50,6 +54,7 @@ export interface WorkerResult {
   readonly records: number;
   /** Successful calls (producers) or non-empty events (subscriber) within the window. */
   readonly calls: number;
+  /** Records refused one by one in answered PutRecords calls; a failed call counts under `failedCalls` only. */
   readonly failedRecords: number;
   readonly failedCalls: number;
   /** Failures by Kinesis error name. */

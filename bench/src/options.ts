@@ -23,18 +23,23 @@ export interface PacedSettings extends CommonSettings {
   readonly rateRecordsPerSec: number;
 }
 
+export interface PutLatencySettings extends PacedSettings {
+  /** Records per call: 1 sends PutRecord, more sends PutRecords of that many (at rate / batch calls/s). */
+  readonly batchRecords: number;
+}
+
 export interface BenchOptions {
   readonly scenarios: readonly ScenarioName[];
   readonly outDir: string | undefined;
   readonly put: PutSettings;
-  readonly putLatency: PacedSettings;
+  readonly putLatency: PutLatencySettings;
   readonly e2e: PacedSettings;
 }
 
 /** Defaults that differ by scenario; everything else is shared. */
 const DEFAULTS = {
-  put: { shardCounts: [1, 4], producers: 4 },
-  putLatency: { shardCounts: [4], producers: 4, rateRecordsPerSec: 12_500 },
+  put: { shardCounts: [1, 4], producers: 4, batchRecords: 100 },
+  putLatency: { shardCounts: [4], producers: 4, rateRecordsPerSec: 12_500, batchRecords: 1 },
   e2e: { shardCounts: [4], producers: 1, rateRecordsPerSec: 2_000 },
 } as const;
 
@@ -42,7 +47,7 @@ export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|all> [options
 
 Scenarios
   put           PutRecords throughput, closed loop (records/s, MB/s, latency, group-commit batch sizes)
-  put-latency   PutRecord latency at a fixed rate, open loop (achieved rate, latency)
+  put-latency   PutRecord (--batch n: PutRecords of n) latency at a fixed rate, open loop
   e2e           put-to-SubscribeToShard delivery latency at a fixed rate
   all           the three in sequence
 
@@ -53,9 +58,11 @@ Options (seconds may be fractional)
   --shards <n,n,...>    stream shard counts, one row each    (put: 1,4; put-latency, e2e: 4)
   --producers <n>       producer processes                   (put, put-latency: 4; e2e: 1)
   --concurrency <n>     put: PutRecords calls in flight per producer   (4)
-  --batch <n>           put: records per PutRecords, 1..500            (100)
+  --batch <n>           records per call, 1..500             (put: 100; put-latency: 1)
+                        put-latency: 1 sends PutRecord; n > 1 sends PutRecords of n records,
+                        rate / n calls/s, latency per call (e2e always sends PutRecord)
   --record-bytes <n>    bytes of data per record, 8..1048576           (1024)
-  --rate <records/s>    put-latency and e2e: total target rate  (put-latency: 12500; e2e: 2000)
+  --rate <records/s>    put-latency and e2e: total records/s offered (put-latency: 12500; e2e: 2000)
   --fsync <always|never>  the broker's --fsync                         (always)
   --timeout <s>         hard bound of one run        (warm-up + duration + 60 s)
   --out <dir>           results root                                   (bench/results)
@@ -100,6 +107,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
   const shardCounts = values.shards === undefined ? undefined : shardList(values.shards);
   const producers = values.producers === undefined ? undefined : integer("--producers", values.producers, 1, 64);
   const rate = values.rate === undefined ? undefined : positiveNumber("--rate", values.rate);
+  const batchRecords = values.batch === undefined ? undefined : integer("--batch", values.batch, 1, 500);
   const forScenario = (defaults: { shardCounts: readonly number[]; producers: number }): CommonSettings => ({
     ...shared,
     shardCounts: shardCounts ?? defaults.shardCounts,
@@ -111,11 +119,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
     put: {
       ...forScenario(DEFAULTS.put),
       concurrencyPerProducer: integer("--concurrency", values.concurrency ?? "4", 1, 1000),
-      batchRecords: integer("--batch", values.batch ?? "100", 1, 500),
+      batchRecords: batchRecords ?? DEFAULTS.put.batchRecords,
     },
     putLatency: {
       ...forScenario(DEFAULTS.putLatency),
       rateRecordsPerSec: rate ?? DEFAULTS.putLatency.rateRecordsPerSec,
+      batchRecords: batchRecords ?? DEFAULTS.putLatency.batchRecords,
     },
     e2e: { ...forScenario(DEFAULTS.e2e), rateRecordsPerSec: rate ?? DEFAULTS.e2e.rateRecordsPerSec },
   };

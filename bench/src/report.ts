@@ -37,20 +37,20 @@ export interface WrittenReport {
   readonly markdown: string;
 }
 
-/** Writes `<root>/<YYYY-MM-DD>-<scenario>/`: result.json, result.md and raw/ (histograms, git-ignored). */
+/** Writes `<root>/<YYYY-MM-DD>-<resultsName or name>/`: result.json, result.md and raw/ (histograms, git-ignored). */
 export async function writeReport<K extends string>(
   report: ScenarioReport<K>,
   machine: MachineInfo,
   rootDir: string = DEFAULT_RESULTS_DIR,
 ): Promise<WrittenReport> {
-  const dir = join(rootDir, `${localDate(report.startedAt)}-${report.scenario.name}`);
+  const dir = join(rootDir, `${localDate(report.startedAt)}-${report.scenario.resultsName ?? report.scenario.name}`);
   await mkdir(join(dir, "raw"), { recursive: true });
   const markdown = toMarkdown(report, machine);
   await writeFile(join(dir, "result.json"), JSON.stringify(toJson(report, machine), null, 2) + "\n");
   await writeFile(join(dir, "result.md"), markdown);
   for (const { benchCase, runs } of report.cases) {
     for (const run of runs) {
-      const name = `${benchCase.name.replace(/\s+/g, "-")}-run${run.run}.json`;
+      const name = `${benchCase.name.replace(/[^A-Za-z0-9]+/g, "-")}-run${run.run}.json`;
       await writeFile(
         join(dir, "raw", name),
         JSON.stringify({ encoding: "HdrHistogram compressed base64, µs", ...run.histograms }, null, 2) + "\n",

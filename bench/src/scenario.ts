@@ -28,6 +28,11 @@ export interface RunOutcome<K extends string> {
 
 export interface Scenario<K extends string> {
   readonly name: ScenarioName;
+  /**
+   * The results directory is `<date>-<resultsName>` (default: `name`); a setting that changes what is
+   * measured gets a name of its own, so that its run does not replace the plain run of the same day.
+   */
+  readonly resultsName?: string;
   /** One sentence for the report: what was measured. */
   readonly summary: string;
   /** Exactly what was run, for result.json. */

@@ -2,7 +2,7 @@ import { brokerArgs } from "../broker.js";
 import { summarizeMs } from "../histogram.js";
 import type { OpenLoopPutConfig } from "../ipc.js";
 import { driveLoad } from "../load.js";
-import type { PacedSettings } from "../options.js";
+import type { PutLatencySettings } from "../options.js";
 import { shardCases, type Column, type Scenario } from "../scenario.js";
 import { RUN_OVERHEAD_BOUND_MS, STREAM_NAME, startBrokerWithStream, startWorkers, totalOf } from "./common.js";
 
@@ -22,7 +22,8 @@ export type PutLatencyFigure =
   | "brokerCpuCores"
   | "brokerLoopDelayP99Ms"
   | "producerCpuCores"
-  | "failedCalls";
+  | "failedCalls"
+  | "failedRecords";
 
 const COLUMNS: readonly Column<PutLatencyFigure>[] = [
   { key: "targetRecordsPerSec", label: "target records/s", digits: 0 },
@@ -38,24 +39,35 @@ const COLUMNS: readonly Column<PutLatencyFigure>[] = [
   { key: "brokerLoopDelayP99Ms", label: "broker loop p99 ms", digits: 1 },
   { key: "producerCpuCores", label: "producers CPU", digits: 2 },
   { key: "failedCalls", label: "failed calls", digits: 0 },
+  { key: "failedRecords", label: "failed records", digits: 0 },
 ];
 
-/** PutRecord latency at a fixed offered rate (open loop), measured from each send's scheduled time. */
-export function putLatencyScenario(settings: PacedSettings): Scenario<PutLatencyFigure> {
+/**
+ * PutRecord latency at a fixed offered rate (open loop), measured from each send's scheduled time. With
+ * `batchRecords` > 1 each send is one PutRecords call of that many records, at rate / batchRecords calls/s.
+ */
+export function putLatencyScenario(settings: PutLatencySettings): Scenario<PutLatencyFigure> {
   const args = brokerArgs(settings.fsync);
+  const call = callName(settings.batchRecords);
+  const callsPerSec = settings.rateRecordsPerSec / settings.batchRecords;
+  const histogramName = settings.batchRecords === 1 ? "putRecordLatencyUs" : "putRecordsLatencyUs";
   return {
     name: "put-latency",
+    resultsName: settings.batchRecords === 1 ? "put-latency" : `put-latency-batch${settings.batchRecords}`,
     summary:
-      `PutRecord (1 record of ${settings.recordBytes} B) at ${settings.rateRecordsPerSec} records/s offered, open loop, ` +
-      `over ${settings.producers} producer processes; latency from each send's scheduled time; broker --fsync ${settings.fsync}.`,
+      `${call}, ${settings.recordBytes} B per record, at ${settings.rateRecordsPerSec} records/s offered ` +
+      `(${formatRate(callsPerSec)} calls/s), open loop, over ${settings.producers} producer processes; ` +
+      `latency per call from its scheduled time; broker --fsync ${settings.fsync}.`,
     settings: {
       ...settings,
+      call,
+      callsPerSec,
       brokerArgs: args,
       streamMode: "ON_DEMAND",
       inFlightMaxPerProducer: IN_FLIGHT_MAX_PER_PRODUCER,
     },
     columns: COLUMNS,
-    cases: shardCases(settings.shardCounts),
+    cases: shardCases(settings.shardCounts).map((c) => ({ ...c, name: `${c.name}, ${call}` })),
     runs: settings.runs,
     warmupMs: settings.warmupMs,
     durationMs: settings.durationMs,
@@ -91,28 +103,41 @@ export function putLatencyScenario(settings: PacedSettings): Scenario<PutLatency
           brokerLoopDelayP99Ms: load.broker.loopDelayP99Ms,
           producerCpuCores: total.cpuMs / settings.durationMs,
           failedCalls: total.failedCalls,
+          failedRecords: total.failedRecords + total.failedCalls * settings.batchRecords,
         },
         errors: total.errors,
-        histograms: { putRecordLatencyUs: total.latencyEncoded },
+        histograms: { [histogramName]: total.latencyEncoded },
       };
     },
   };
 }
 
-/** Producer `index` of `settings.producers`, sending its share of the total rate. */
+/** "PutRecord" for one record per call, "PutRecords of n" for more. */
+export function callName(batchRecords: number): string {
+  return batchRecords === 1 ? "PutRecord" : `PutRecords of ${batchRecords}`;
+}
+
+/** Whole calls/s as such, fractions (a large batch at a low rate) with two decimals. */
+function formatRate(perSec: number): string {
+  return Number.isInteger(perSec) ? String(perSec) : perSec.toFixed(2);
+}
+
+/** Producer `index` of `settings.producers`, sending its share of the total rate, in calls of `batchRecords`. */
 export function openLoopProducerConfig(
-  settings: PacedSettings,
+  settings: PutLatencySettings,
   endpoint: string,
   index: number,
   embedSendTime: boolean,
 ): OpenLoopPutConfig {
+  const callsPerSec = settings.rateRecordsPerSec / settings.batchRecords;
   return {
     kind: "open-loop-put",
     endpoint,
     streamName: STREAM_NAME,
-    rateRecordsPerSec: settings.rateRecordsPerSec / settings.producers,
+    callsPerSec: callsPerSec / settings.producers,
+    batchRecords: settings.batchRecords,
     // Producer k starts k/P of an interval later, so that together the producers send at even intervals.
-    phaseOffsetMs: (index * 1000) / settings.rateRecordsPerSec,
+    phaseOffsetMs: (index * 1000) / callsPerSec,
     recordBytes: settings.recordBytes,
     embedSendTime,
     inFlightMax: IN_FLIGHT_MAX_PER_PRODUCER,
