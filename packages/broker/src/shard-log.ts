@@ -12,6 +12,7 @@ import {
 } from "@eddy/core";
 import { EntryType, type Entry } from "@eddy/raft";
 import type { GroupLog } from "@eddy/storage";
+import { TailCache, type EntryWindow } from "./tail-cache.js";
 
 export interface ShardLogOptions {
   readonly sync: boolean;
@@ -56,14 +57,6 @@ interface PendingPut {
   readonly reject: (error: unknown) => void;
 }
 
-interface CachedEntry {
-  readonly index: number;
-  readonly timestampMs: number;
-  /** Empty for entries that carry no records. */
-  readonly records: readonly BatchRecord[];
-  readonly bytes: number;
-}
-
 /**
  * One shard's log on this broker: the append path with group commit, reads at committed positions, and
  * the wake-ups that push new records to subscribers.
@@ -81,8 +74,7 @@ export class ShardLog {
   private writing: Promise<void> | undefined;
   private closedError: KinesisError | undefined;
   private commitIndex: number;
-  private readonly tail: CachedEntry[] = [];
-  private tailBytes = 0;
+  private readonly tail: TailCache;
   private commitWaiters: Array<() => void> = [];
 
   constructor(
@@ -94,6 +86,7 @@ export class ShardLog {
     nowMs: number,
   ) {
     this.commitIndex = log.lastIndex();
+    this.tail = new TailCache(options.tailCacheBytesMax);
     this.throttle = new ShardThrottle(options.limits, nowMs);
   }
 
@@ -189,10 +182,6 @@ export class ShardLog {
   private commit(entry: Entry, records: readonly BatchRecord[], bytes: number): void {
     this.commitIndex = entry.index;
     this.tail.push({ index: entry.index, timestampMs: entry.timestampMs, records, bytes });
-    this.tailBytes += bytes;
-    while (this.tailBytes > this.options.tailCacheBytesMax && this.tail.length > 1) {
-      this.tailBytes -= this.tail.shift()!.bytes;
-    }
     const waiters = this.commitWaiters;
     this.commitWaiters = [];
     for (const wake of waiters) wake();
@@ -230,10 +219,11 @@ export class ShardLog {
     let index = Math.max(from.index, this.log.firstIndex());
     let offset = index === from.index ? from.offset : 0;
     scan: while (index <= this.commitIndex) {
-      const entries = await this.loadEntries(index, maxBytes - bytes);
+      const window = await this.loadEntries(index, maxBytes - bytes);
       // Nothing at or after `index` although it is committed: retention trimmed it under this read.
-      if (entries.length === 0) break;
-      for (const entry of entries) {
+      if (window.start >= window.entries.length) break;
+      for (let k = window.start; k < window.entries.length; k++) {
+        const entry = window.entries[k]!;
         if (entry.index !== index) offset = 0;
         index = entry.index;
         for (let i = offset; i < entry.records.length; i++) {
@@ -262,15 +252,16 @@ export class ShardLog {
   }
 
   /** Committed entries from `index` on, from the tail cache when it holds them, else from the store. */
-  private async loadEntries(index: number, maxBytes: number): Promise<CachedEntry[]> {
-    const first = this.tail[0];
-    if (first && index >= first.index) return this.tail.slice(index - first.index);
-    const hi = first ? first.index : this.commitIndex + 1;
+  private async loadEntries(index: number, maxBytes: number): Promise<EntryWindow> {
+    const cached = this.tail.from(index);
+    if (cached) return cached;
+    const hi = this.tail.firstIndex() ?? this.commitIndex + 1;
     const entries = await this.log.entries(index, hi, Math.max(1, maxBytes));
-    return entries.map((entry) => {
+    const decoded = entries.map((entry) => {
       const records = entry.type === EntryType.Records ? decodeRecordBatch(entry.data) : [];
       return { index: entry.index, timestampMs: entry.timestampMs, records, bytes: entry.data.length };
     });
+    return { entries: decoded, start: 0 };
   }
 
   /** Drops entries older than `cutoffMs`; returns how many went. */
@@ -279,7 +270,7 @@ export class ShardLog {
     const index = Math.min(await this.log.indexAtTime(cutoffMs), this.commitIndex + 1);
     if (index <= before) return 0;
     await this.log.trimBefore(index);
-    while (this.tail.length > 0 && this.tail[0]!.index < index) this.tailBytes -= this.tail.shift()!.bytes;
+    this.tail.evictBelow(index);
     return index - before;
   }
 

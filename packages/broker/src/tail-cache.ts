@@ -1,0 +1,64 @@
+import type { BatchRecord } from "@eddy/core";
+
+export interface CachedEntry {
+  readonly index: number;
+  readonly timestampMs: number;
+  /** Empty for entries that carry no records. */
+  readonly records: readonly BatchRecord[];
+  readonly bytes: number;
+}
+
+/** Entries from `entries[start]` on, in index order: a window onto a shared array, not a copy. */
+export interface EntryWindow {
+  readonly entries: readonly (CachedEntry | undefined)[];
+  readonly start: number;
+}
+
+/**
+ * The newest committed entries of a shard, decoded, bounded by bytes. Readers at the tip (subscribers
+ * above all) read from here without touching LevelDB or decoding again. Entries are contiguous by index.
+ * Eviction advances a head position instead of shifting the array, and reads get a window instead of a
+ * slice, so neither costs time proportional to the cache's length.
+ */
+export class TailCache {
+  private entries: (CachedEntry | undefined)[] = [];
+  private head = 0;
+  private bytes = 0;
+
+  constructor(private readonly bytesMax: number) {}
+
+  /** Index of the oldest cached entry, or undefined when empty. */
+  firstIndex(): number | undefined {
+    return this.entries[this.head]?.index;
+  }
+
+  push(entry: CachedEntry): void {
+    this.entries.push(entry);
+    this.bytes += entry.bytes;
+    // The newest entry stays even when it alone is over the bound.
+    while (this.bytes > this.bytesMax && this.entries.length - this.head > 1) this.evictOldest();
+  }
+
+  /** Cached entries from `index` on, or undefined when `index` is older than the cache. */
+  from(index: number): EntryWindow | undefined {
+    const first = this.firstIndex();
+    if (first === undefined || index < first) return undefined;
+    return { entries: this.entries, start: this.head + (index - first) };
+  }
+
+  /** Drops entries below `index` (retention trimmed them). */
+  evictBelow(index: number): void {
+    while (this.head < this.entries.length && this.entries[this.head]!.index < index) this.evictOldest();
+  }
+
+  private evictOldest(): void {
+    this.bytes -= this.entries[this.head]!.bytes;
+    this.entries[this.head] = undefined;
+    this.head += 1;
+    // Compact once the dead prefix is most of the array, so the cost stays amortized O(1).
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
