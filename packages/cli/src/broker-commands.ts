@@ -28,6 +28,7 @@ interface BrokerOptions {
   subscriberBytesPerSec: number;
   retentionCheckIntervalMs: number;
   iteratorTtlMs: number;
+  tailCacheBytes: number;
   subscribeHeartbeatMs: number;
   logLevel: string;
 }
@@ -74,6 +75,7 @@ function addBrokerOptions(command: Command): Command {
       d.shardLimits.subscriberBytesPerSec,
     )
     .option("--retention-check-interval-ms <ms>", "how often retention trims", integer, d.retentionCheckIntervalMs)
+    .option("--tail-cache-bytes <n>", "decoded recent entries kept per shard for readers at the tip", integer, d.tailCacheBytesMax)
     .option("--iterator-ttl-ms <ms>", "how long a shard iterator stays valid", integer, d.iteratorTtlMs)
     .option(
       "--subscribe-heartbeat-ms <ms>",
@@ -101,6 +103,7 @@ function configFrom(o: BrokerOptions): BrokerConfig {
     },
     retentionCheckIntervalMs: o.retentionCheckIntervalMs,
     iteratorTtlMs: o.iteratorTtlMs,
+    tailCacheBytesMax: o.tailCacheBytes,
     subscribeHeartbeatMs: o.subscribeHeartbeatMs,
     logLevel: o.logLevel,
   };
