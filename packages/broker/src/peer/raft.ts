@@ -1,8 +1,5 @@
 /**
- * The Raft types the peer protocol carries, imported in this one place. `@eddy/raft`'s index does not
- * export its messages yet (the core is being written), so they come from the source file for now;
- * once the index exports them, this path becomes "@eddy/raft" and nothing else changes. The imports
- * are types only: the transport needs no Raft code at run time.
+ * The Raft types the peer protocol carries, imported in this one place, so that a change to them meets
+ * the codec first. Types only: the transport needs no Raft code at run time.
  */
-export type { Message, MsgHeartbeat, MsgHeartbeatResp } from "../../../raft/src/messages.js";
-export type { Entry, EntryType, Snapshot } from "@eddy/raft";
+export type { Entry, EntryType, Message, MsgHeartbeat, MsgHeartbeatResp, Snapshot } from "@eddy/raft";
