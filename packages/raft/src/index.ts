@@ -1,1 +1,10 @@
 export * from "./types.js";
+export * from "./config.js";
+export * from "./conf-change.js";
+export * from "./messages.js";
+export * from "./results.js";
+export type { EntryLoad, SnapshotLoad } from "./loads.js";
+export type { Role } from "./raft.js";
+export type { ProgressState } from "./progress.js";
+export { RawNode, type Ready, type SoftState, type RaftStatus, type FollowerStatus } from "./raw-node.js";
+export { MemoryStorage } from "./memory-storage.js";

@@ -54,3 +54,86 @@ export interface LogStorage {
   /** Drops entries below `index` (retention). */
   trimBefore(index: number): Promise<void>;
 }
+
+/** The members of a group: voters count toward elections and commits, learners only receive the log. */
+export interface ConfState {
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+}
+
+export const EMPTY_CONF: ConfState = { voters: [], learners: [] };
+
+/**
+ * Where a log starts after compaction (a snapshot or a retention trim): the last index and term it
+ * replaces, and the configuration in effect at that index. A new group starts at index 0, term 0.
+ */
+export interface SnapshotMeta {
+  readonly index: number;
+  readonly term: number;
+  readonly conf: ConfState;
+}
+
+/**
+ * A snapshot: its metadata and the state machine's state at `meta.index`, opaque to Raft. Shard groups
+ * send empty data (the records below the trim point are gone by retention); the controller group
+ * sends its serialized metadata.
+ */
+export interface Snapshot {
+  readonly meta: SnapshotMeta;
+  readonly data: Uint8Array;
+}
+
+/**
+ * What a node finds in durable storage when it starts, from which `RawNode` rebuilds its state.
+ * `initialState(conf)` builds it for a brand-new group.
+ */
+export interface RestoredState {
+  readonly hardState: HardState;
+  /** The compaction point: entries up to `snapshot.index` are gone from the log. */
+  readonly snapshot: SnapshotMeta;
+  /** snapshot.index + 1. */
+  readonly firstIndex: number;
+  /** snapshot.index when the log is empty. */
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+  /**
+   * The durable tail of the log, ending at `lastIndex`. It must hold the entry at `hardState.commitIndex`
+   * (unless that is the snapshot's) and every entry above it, because Raft checks the terms of
+   * uncommitted entries when a leader appends; it may start lower to warm the in-memory tail. Empty
+   * only when the log is.
+   */
+  readonly entries: readonly Entry[];
+  /**
+   * Every Config entry of the log above `snapshot.index`, in index order. A configuration takes effect
+   * when it is appended (Raft dissertation §4.1), so the latest one rules even before it commits, and a
+   * node needs the older ones to fall back on when a new leader overwrites the newest. Config changes
+   * are rare: storage keeps them apart (or finds them once at start).
+   */
+  readonly configEntries: readonly Entry[];
+  /** Highest index the state machine has applied; committed entries above it are handed out again. */
+  readonly appliedIndex: number;
+}
+
+/** The state of a member of a brand-new group whose initial configuration is `conf`. */
+export function initialState(conf: ConfState): RestoredState {
+  return {
+    hardState: EMPTY_HARD_STATE,
+    snapshot: { index: 0, term: 0, conf },
+    firstIndex: 1,
+    lastIndex: 0,
+    lastTerm: 0,
+    entries: [],
+    configEntries: [],
+    appliedIndex: 0,
+  };
+}
+
+/**
+ * Bytes an entry is counted as, in memory limits and message sizes: its data plus a fixed overhead, so
+ * that a long run of empty entries is bounded too.
+ */
+export const ENTRY_OVERHEAD_BYTES = 48;
+
+export function entrySizeBytes(entry: Pick<Entry, "data">): number {
+  return entry.data.byteLength + ENTRY_OVERHEAD_BYTES;
+}
