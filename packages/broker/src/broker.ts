@@ -41,14 +41,13 @@ export class Broker {
     const store = await Store.open(config.dataDir);
     const catalog = await Catalog.open(store, config.region, config.accountId);
     const logs = new BrokerShardLogs(store, config, probe, logger);
+    const service = new StreamService(config, catalog, logs, probe, (error, context) =>
+      logger.error({ err: error, ...context }, "background task failed"),
+    );
     for (const stream of catalog.list()) {
-      if (stream.status === "DELETING") {
-        void logs.destroy(stream).then(() => catalog.remove(stream.streamName));
-      } else {
-        await logs.open(stream);
-      }
+      if (stream.status === "DELETING") service.deleteInBackground(stream);
+      else await logs.open(stream);
     }
-    const service = new StreamService(config, catalog, logs, probe);
     const health = new HealthImplementation({ "": "NOT_SERVING", "eddy.v1.Streams": "NOT_SERVING" });
     const grpcServer = new grpc.Server({
       "grpc.max_receive_message_length": GRPC_MESSAGE_BYTES_MAX,

@@ -54,6 +54,8 @@ export class StreamService {
     private readonly catalog: Catalog,
     private readonly logs: ShardLogs,
     private readonly probe: BrokerProbe,
+    /** Where failures of background work (deleting a stream's data) are reported. */
+    private readonly reportBackgroundError: (error: unknown, context: Record<string, unknown>) => void,
   ) {}
 
   async createStream(req: api.CreateStreamRequest__Output): Promise<api.CreateStreamResponse> {
@@ -83,10 +85,19 @@ export class StreamService {
     validateStreamName(req.stream_name);
     const stream = this.catalog.require(req.stream_name);
     if (stream.status === "DELETING") return {};
-    const deleting = await this.catalog.setStatus(stream.streamName, "DELETING");
-    // Data goes in the background, as in Kinesis; the stream shows DELETING until it is gone.
-    void this.logs.destroy(deleting).then(() => this.catalog.remove(stream.streamName));
+    this.deleteInBackground(await this.catalog.setStatus(stream.streamName, "DELETING"));
     return {};
+  }
+
+  /**
+   * Deletes a DELETING stream's data, then the stream, in the background, as Kinesis does: the stream
+   * shows DELETING until it is gone. A failure leaves it DELETING, and the next start tries again.
+   */
+  deleteInBackground(stream: Stream): void {
+    this.logs
+      .destroy(stream)
+      .then(() => this.catalog.remove(stream.streamName))
+      .catch((error: unknown) => this.reportBackgroundError(error, { stream: stream.streamName, task: "delete" }));
   }
 
   describeStream(req: api.DescribeStreamRequest__Output): api.DescribeStreamResponse {
