@@ -61,10 +61,15 @@ export class Broker {
     const grpcPort = await bindGrpc(grpcServer, `${config.host}:${config.grpcPort}`);
     let broker: Broker | undefined;
     const adminServer = createServer((req, res) => {
-      void adminRoute(req.url ?? "/", probe, () => broker?.ready ?? false).then(({ status, type, body }) => {
-        res.writeHead(status, { "content-type": type });
-        res.end(body);
-      });
+      adminRoute(req.url ?? "/", probe, () => broker?.ready ?? false)
+        .catch((error: unknown) => {
+          logger.error({ err: error, url: req.url }, "admin request failed");
+          return { status: 500, type: "text/plain", body: "internal error\n" };
+        })
+        .then(({ status, type, body }) => {
+          res.writeHead(status, { "content-type": type });
+          res.end(body);
+        });
     });
     const adminPort = await listenHttp(adminServer, config.host, config.adminPort);
     broker = new Broker(config, logger, store, logs, grpcServer, health, adminServer, grpcPort, adminPort);

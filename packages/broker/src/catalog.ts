@@ -27,7 +27,8 @@ export class Catalog {
     private readonly store: Store,
     /** Key of the shard-iterator MAC; persisted so iterators survive a restart. */
     readonly iteratorKey: Uint8Array,
-    private readonly arnOf: (name: string) => string,
+    private readonly region: string,
+    private readonly accountId: string,
   ) {}
 
   static async open(store: Store, region: string, accountId: string): Promise<Catalog> {
@@ -36,7 +37,7 @@ export class Catalog {
       iteratorKey = randomBytes(32);
       await store.meta.put(KEY_ITERATOR, iteratorKey, true);
     }
-    const catalog = new Catalog(store, iteratorKey, (name) => streamArnOf(region, accountId, name));
+    const catalog = new Catalog(store, iteratorKey, region, accountId);
     const nextGroupId = await store.meta.get(KEY_NEXT_GROUP);
     if (nextGroupId) catalog.nextGroupId = Number(new TextDecoder().decode(nextGroupId));
     for (const [, value] of await store.meta.entries(PREFIX_STREAM)) {
@@ -53,7 +54,7 @@ export class Catalog {
   /** The stream, or ResourceNotFoundException naming it. */
   require(streamName: string): Stream {
     const stream = this.streams.get(streamName);
-    if (!stream) throw resourceNotFound(`Stream ${streamName} under account ${this.accountOf()} not found.`);
+    if (!stream) throw resourceNotFound(`Stream ${streamName} under account ${this.accountId} not found.`);
     return stream;
   }
 
@@ -86,7 +87,7 @@ export class Catalog {
         throw resourceInUse(
           existing.status === "DELETING"
             ? `Stream ${input.streamName} is being deleted; create it again once it is gone.`
-            : `Stream ${input.streamName} under account ${this.accountOf()} already exists.`,
+            : `Stream ${input.streamName} under account ${this.accountId} already exists.`,
         );
       }
       const openShardTotal = [...this.streams.values()].reduce((n, s) => n + s.shards.length, 0);
@@ -99,7 +100,7 @@ export class Catalog {
       const stream = newStream({
         ...input,
         streamId: randomUUID(),
-        streamArn: this.arnOf(input.streamName),
+        streamArn: streamArnOf(this.region, this.accountId, input.streamName),
         firstGroupId: this.nextGroupId,
       });
       const nextGroupId = this.nextGroupId + input.shardCount;
@@ -145,10 +146,6 @@ export class Catalog {
     const result = this.mutation.then(work);
     this.mutation = result.catch(() => undefined);
     return result;
-  }
-
-  private accountOf(): string {
-    return this.arnOf("x").split(":")[4] ?? "";
   }
 }
 
