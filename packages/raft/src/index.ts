@@ -7,4 +7,4 @@ export type { EntryLoad, SnapshotLoad } from "./loads.js";
 export type { Role } from "./raft.js";
 export type { ProgressState } from "./progress.js";
 export { RawNode, type Ready, type SoftState, type RaftStatus, type FollowerStatus } from "./raw-node.js";
-export { MemoryStorage } from "./memory-storage.js";
+export { MemoryStorage, type ReadyWrite } from "./memory-storage.js";
