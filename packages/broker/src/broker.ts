@@ -12,6 +12,9 @@ import { StreamService, type ShardLogs } from "./service.js";
 import { serveSubscription } from "./subscribe.js";
 
 const NODE_ID = "local";
+/** One Raft tick: heartbeats every tick, elections after 10-20 ticks without a leader. */
+const RAFT_TICK_MS = 100;
+const RAFT_CONFIG = { electionTimeoutTicks: 10, heartbeatIntervalTicks: 1 } as const;
 
 /**
  * A running broker: the store, the catalog, one ShardLog per shard, the gRPC API, the admin HTTP port
@@ -20,6 +23,7 @@ const NODE_ID = "local";
 export class Broker {
   private ready = false;
   private retentionTimer: NodeJS.Timeout | undefined;
+  private raftTicker: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
   private constructor(
@@ -78,6 +82,8 @@ export class Broker {
       config.retentionCheckIntervalMs,
     );
     broker.retentionTimer.unref();
+    broker.raftTicker = setInterval(() => logs.tickAll(), RAFT_TICK_MS);
+    broker.raftTicker.unref();
     broker.ready = true;
     health.setStatus("", "SERVING");
     health.setStatus("eddy.v1.Streams", "SERVING");
@@ -122,6 +128,7 @@ export class Broker {
     this.health.setStatus("", "NOT_SERVING");
     this.health.setStatus("eddy.v1.Streams", "NOT_SERVING");
     clearInterval(this.retentionTimer);
+    clearInterval(this.raftTicker);
     this.logger.info("broker draining");
     await this.logs.drainAll(serviceUnavailable("The broker is shutting down; retry against another broker."));
     await new Promise<void>((resolve) => {
@@ -160,13 +167,9 @@ class BrokerShardLogs implements ShardLogs {
   async open(stream: Stream): Promise<void> {
     for (const shard of stream.shards) {
       const group = await this.store.group(shard.groupId);
-      // Single-node mode: this broker leads every group, in a new term after each start.
-      const term = group.hardState().term + 1;
-      await group.append([], { term, vote: NODE_ID, commitIndex: group.lastIndex() }, true);
-      const log = new ShardLog(
+      const log = await ShardLog.open(
         shard,
         group,
-        term,
         {
           sync: this.config.fsync === "always",
           batchRecordsMax: this.config.batchRecordsMax,
@@ -176,11 +179,30 @@ class BrokerShardLogs implements ShardLogs {
           limits: this.config.shardLimits,
         },
         this.probe.shardLog,
+        {
+          // Single-node mode: every shard is a Raft group with this broker as its only voter.
+          selfId: NODE_ID,
+          voters: [NODE_ID],
+          config: RAFT_CONFIG,
+          send: () => undefined,
+          failed: (error) => this.groupFailed(shard.shardId, error),
+        },
         Date.now(),
       );
       this.byGroup.set(shard.groupId, log);
     }
     this.logger.info({ stream: stream.streamName, shards: stream.shards.length }, "stream opened");
+  }
+
+  /** Ticks every group's Raft clock; one timer for all of them. */
+  tickAll(): void {
+    for (const log of this.byGroup.values()) log.tick();
+  }
+
+  /** A group whose storage failed cannot go on safely: stop the broker, do not serve from a broken log. */
+  private groupFailed(shardId: string, error: unknown): void {
+    this.logger.fatal({ err: error, shard: shardId }, "shard log failed; stopping");
+    process.exit(70);
   }
 
   async destroy(stream: Stream): Promise<void> {

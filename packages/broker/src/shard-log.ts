@@ -1,4 +1,5 @@
 import {
+  assert,
   decodeRecordBatch,
   encodeRecordBatch,
   serviceUnavailable,
@@ -10,8 +11,9 @@ import {
   type Shard,
   type ShardLimits,
 } from "@eddy/core";
-import { EntryType, type Entry } from "@eddy/raft";
+import { EntryType, type Entry, type Message, type ProposeError, type RaftConfig, type SoftState } from "@eddy/raft";
 import type { GroupLog } from "@eddy/storage";
+import { GroupDriver } from "./raft/group-driver.js";
 import { TailCache, type EntryWindow } from "./tail-cache.js";
 
 export interface ShardLogOptions {
@@ -21,6 +23,16 @@ export interface ShardLogOptions {
   readonly queueBytesMax: number;
   readonly tailCacheBytesMax: number;
   readonly limits: ShardLimits;
+}
+
+/** The shard's Raft group: who this replica is, who the voters are, and how messages leave. */
+export interface ShardRaftOptions {
+  readonly selfId: string;
+  readonly voters: readonly string[];
+  readonly config: Omit<RaftConfig, "id">;
+  readonly send: (message: Message) => void;
+  /** The group cannot go on (its storage failed); the broker decides what happens next. */
+  readonly failed: (error: unknown) => void;
 }
 
 /** What the log calls out to, so that metrics stay out of the logic. */
@@ -57,6 +69,15 @@ interface PendingPut {
   readonly reject: (error: unknown) => void;
 }
 
+/** A batch proposed to Raft and not yet committed. */
+interface Proposal {
+  readonly index: number;
+  readonly term: number;
+  readonly puts: readonly PendingPut[];
+  readonly records: readonly BatchRecord[];
+  readonly committed: () => void;
+}
+
 /**
  * One shard's log on this broker: the append path with group commit, reads at committed positions, and
  * the wake-ups that push new records to subscribers.
@@ -64,7 +85,12 @@ interface PendingPut {
  * Group commit: puts queue up while a batch is being written; when the write finishes, everything queued
  * (up to the batch limits) becomes the next log entry, one LevelDB write, and every put in it is answered
  * at once. Under load the batches grow by themselves, so throughput rises while each put waits for at most
- * one write ahead of its own. In single-node mode an entry is committed once it is durable.
+ * one write ahead of its own.
+ *
+ * The entry goes through the shard's Raft group (`GroupDriver`): it is committed once a majority of the
+ * replicas hold it durably — in single-node mode, one replica, the same code. Every committed entry,
+ * proposed here or not (a leader's no-op), reaches `applyCommitted` in index order; a put is answered
+ * when the entry holding it is applied here, and refused if another entry took its index.
  */
 export class ShardLog {
   readonly throttle: ShardThrottle;
@@ -76,18 +102,86 @@ export class ShardLog {
   private commitIndex: number;
   private readonly tail: TailCache;
   private commitWaiters: Array<() => void> = [];
+  private readonly driver: GroupDriver;
+  private proposal: Proposal | undefined;
+  private lastTimestampMs: number;
+  private role: SoftState = { role: "follower", leaderId: "" };
+  private leadershipWaiters: Array<() => void> = [];
 
-  constructor(
+  private constructor(
     readonly shard: Shard,
     private readonly log: GroupLog,
-    private readonly term: number,
+    restored: Awaited<ReturnType<GroupLog["restoredState"]>>,
     private readonly options: ShardLogOptions,
     private readonly probe: ShardLogProbe,
+    raft: ShardRaftOptions,
     nowMs: number,
   ) {
-    this.commitIndex = log.lastIndex();
+    this.commitIndex = restored.appliedIndex;
+    this.lastTimestampMs = log.lastTimestampMs();
     this.tail = new TailCache(options.tailCacheBytesMax);
     this.throttle = new ShardThrottle(options.limits, nowMs);
+    // A group written before it had a stored configuration is this broker's alone.
+    const conf =
+      restored.snapshot.conf.voters.length > 0 ? restored.snapshot.conf : { voters: [...raft.voters], learners: [] };
+    this.driver = new GroupDriver(
+      shard.groupId,
+      { ...raft.config, id: raft.selfId },
+      { ...restored, snapshot: { ...restored.snapshot, conf } },
+      log,
+      {
+        send: raft.send,
+        apply: (entries) => this.applyCommitted(entries),
+        roleChanged: (state) => this.roleChanged(state),
+        failed: raft.failed,
+      },
+      options.sync,
+    );
+  }
+
+  /** Opens the shard's log and its Raft group; a single-voter group elects itself before this resolves. */
+  static async open(
+    shard: Shard,
+    log: GroupLog,
+    options: ShardLogOptions,
+    probe: ShardLogProbe,
+    raft: ShardRaftOptions,
+    nowMs: number,
+  ): Promise<ShardLog> {
+    const shardLog = new ShardLog(shard, log, await log.restoredState(), options, probe, raft, nowMs);
+    if (raft.voters.length === 1 && raft.voters[0] === raft.selfId) {
+      shardLog.driver.campaign();
+      await shardLog.leadership();
+      // Everything in the log is committed once the new term's first entry is: wait, so that a restarted
+      // broker serves all of its records from the first call on.
+      const lastIndex = log.lastIndex();
+      while (shardLog.commitIndex < lastIndex) await shardLog.nextCommit();
+    }
+    return shardLog;
+  }
+
+  /** Advances the group's logical clock (heartbeats, elections); the broker ticks every group. */
+  tick(): void {
+    this.driver.tick();
+  }
+
+  /** A message for this group from a peer. */
+  step(message: Message): void {
+    this.driver.step(message);
+  }
+
+  private leadership(): Promise<void> {
+    if (this.role.role === "leader") return Promise.resolve();
+    return new Promise((resolve) => this.leadershipWaiters.push(resolve));
+  }
+
+  private roleChanged(state: SoftState): void {
+    this.role = state;
+    if (state.role === "leader") {
+      const waiters = this.leadershipWaiters;
+      this.leadershipWaiters = [];
+      for (const wake of waiters) wake();
+    }
   }
 
   firstIndex(): number {
@@ -147,40 +241,65 @@ export class ShardLog {
     const startedMs = performance.now();
     const records = puts.length === 1 ? puts[0]!.records : puts.flatMap((p) => p.records);
     const bytes = puts.reduce((n, p) => n + p.bytes, 0);
-    const entry: Entry = {
-      index: this.log.lastIndex() + 1,
-      term: this.term,
-      type: EntryType.Records,
-      // Arrival times never go backwards along a shard, so AT_TIMESTAMP and retention can seek by them.
-      timestampMs: Math.max(Date.now(), this.log.lastTimestampMs()),
-      data: encodeRecordBatch(records),
-    };
+    // Arrival times never go backwards along a shard, so AT_TIMESTAMP and retention can seek by them.
+    const timestampMs = Math.max(Date.now(), this.lastTimestampMs);
     try {
-      await this.log.append([entry], undefined, this.options.sync);
-    } catch (error) {
-      const failure = new KinesisError("InternalFailure", `Writing shard ${this.shard.shardId} failed.`, {
-        cause: error,
+      const result = this.driver.propose(encodeRecordBatch(records), timestampMs);
+      if (!result.ok) {
+        for (const put of puts) put.reject(proposeFailure(this.shard, result.error));
+        return;
+      }
+      this.lastTimestampMs = timestampMs;
+      // Bytes count against the bound until they are committed, not only while they wait.
+      await new Promise<void>((committed) => {
+        this.proposal = { index: result.index, term: result.term, puts, records, committed };
       });
-      for (const put of puts) put.reject(failure);
-      return;
     } finally {
-      // Bytes count against the bound until they are written, not only while they wait.
       this.queuedBytes -= bytes;
-    }
-    this.commit(entry, records, bytes);
-    let offset = 0;
-    for (const put of puts) {
-      const sequenceNumbers = put.records.map((_, i) =>
-        sequenceNumberOf(this.shard.shardNumber, { index: entry.index, offset: offset + i }),
-      );
-      offset += put.records.length;
-      put.resolve({ sequenceNumbers, timestampMs: entry.timestampMs });
     }
     this.probe.batchCommitted(records.length, bytes, puts.length, performance.now() - startedMs);
   }
 
+  /** Committed entries, in index order, from the group driver. */
+  private applyCommitted(entries: readonly Entry[]): void {
+    for (const entry of entries) {
+      const proposal = this.proposal;
+      const ours = proposal !== undefined && proposal.index === entry.index && proposal.term === entry.term;
+      const records = ours ? proposal.records : entry.type === EntryType.Records ? decodeRecordBatch(entry.data) : [];
+      this.commit(entry, records, entry.data.length);
+      if (proposal && entry.index >= proposal.index) this.settle(proposal, ours ? entry : undefined);
+    }
+  }
+
+  /** Answers the puts of a proposal: committed at `entry`, or lost because another entry took its index. */
+  private settle(proposal: Proposal, entry: Entry | undefined): void {
+    this.proposal = undefined;
+    if (!entry) {
+      const lost = new KinesisError(
+        "NotLeaderException",
+        `Shard ${this.shard.shardId} changed leader before the batch committed; retry.`,
+      );
+      for (const put of proposal.puts) put.reject(lost);
+    } else {
+      let offset = 0;
+      for (const put of proposal.puts) {
+        const sequenceNumbers = put.records.map((_, i) =>
+          sequenceNumberOf(this.shard.shardNumber, { index: entry.index, offset: offset + i }),
+        );
+        offset += put.records.length;
+        put.resolve({ sequenceNumbers, timestampMs: entry.timestampMs });
+      }
+    }
+    proposal.committed();
+  }
+
   private commit(entry: Entry, records: readonly BatchRecord[], bytes: number): void {
+    assert(
+      entry.index === this.commitIndex + 1,
+      `shard ${this.shard.shardId}: applied ${entry.index} after ${this.commitIndex}`,
+    );
     this.commitIndex = entry.index;
+    if (entry.timestampMs > this.lastTimestampMs) this.lastTimestampMs = entry.timestampMs;
     this.tail.push({ index: entry.index, timestampMs: entry.timestampMs, records, bytes });
     const waiters = this.commitWaiters;
     this.commitWaiters = [];
@@ -269,7 +388,10 @@ export class ShardLog {
     const before = this.log.firstIndex();
     const index = Math.min(await this.log.indexAtTime(cutoffMs), this.commitIndex + 1);
     if (index <= before) return 0;
-    await this.log.trimBefore(index);
+    const term = await this.log.term(index - 1);
+    assert(term !== undefined, `shard ${this.shard.shardId}: no term at ${index - 1}`);
+    const meta = this.driver.compactLog(index - 1, term);
+    if (meta) await this.log.compact(meta);
     this.tail.evictBelow(index);
     return index - before;
   }
@@ -278,6 +400,7 @@ export class ShardLog {
   async drain(reason: KinesisError): Promise<void> {
     this.closedError = reason;
     await this.writing;
+    await this.driver.stop();
     const waiters = this.commitWaiters;
     this.commitWaiters = [];
     for (const wake of waiters) wake();
@@ -286,4 +409,11 @@ export class ShardLog {
   isClosed(): boolean {
     return this.closedError !== undefined;
   }
+}
+
+function proposeFailure(shard: Shard, error: ProposeError): KinesisError {
+  if (error.kind === "NotLeader") {
+    return new KinesisError("NotLeaderException", `This broker does not lead shard ${shard.shardId}: ${error.message}`);
+  }
+  return serviceUnavailable(`Shard ${shard.shardId} cannot take writes right now: ${error.message}`);
 }

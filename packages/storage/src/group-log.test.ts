@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { EMPTY_HARD_STATE, type Entry } from "@eddy/raft";
+import { EMPTY_HARD_STATE, EntryType, type Entry, type RestoredState, type SnapshotMeta } from "@eddy/raft";
 
 import { encodeEntryValue } from "./codec.js";
 import type { Db } from "./group-log.js";
@@ -421,11 +421,14 @@ interface Model {
   entries: Map<number, Entry>;
   last: number;
   hardState: { term: number; vote: string; commitIndex: number };
+  snapshot: SnapshotMeta;
 }
 
 type Op =
-  | { kind: "append"; at: number; count: number; steps: number[] }
+  | { kind: "append"; at: number; count: number; steps: number[]; configs: boolean[] }
   | { kind: "trim"; at: number }
+  | { kind: "compact"; at: number }
+  | { kind: "install"; at: number; term: number }
   | { kind: "hardState"; term: number; commitIndex: number }
   | { kind: "reopen" };
 
@@ -437,9 +440,15 @@ const arbOp: fc.Arbitrary<Op> = fc.oneof(
       at: fc.nat(),
       count: fc.integer({ min: 1, max: 6 }),
       steps: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 6, maxLength: 6 }),
+      configs: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("trim" as const), at: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("compact" as const), at: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("install" as const), at: fc.nat(), term: fc.nat(50) }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant("hardState" as const), term: fc.nat(50), commitIndex: fc.nat(50) }),
@@ -456,13 +465,19 @@ describe("GroupLog against a model", () => {
     await temp.dispose();
   });
 
-  it("matches the model through random appends, overwrites, trims and reopens", async () => {
+  it("matches the model through random appends, overwrites, trims, compactions, snapshot installs and reopens", async () => {
     let groupId = 100;
     let term = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(arbOp, { maxLength: 25 }), async (ops) => {
         groupId += 1;
-        const model: Model = { first: 1, last: 0, entries: new Map(), hardState: EMPTY_HARD_STATE };
+        const model: Model = {
+          first: 1,
+          last: 0,
+          entries: new Map(),
+          hardState: EMPTY_HARD_STATE,
+          snapshot: { index: 0, term: 0, conf: { voters: [], learners: [] } },
+        };
         let log = await temp.store.group(groupId);
         let lastSeenMs = 0;
         for (const op of ops) {
@@ -474,7 +489,8 @@ describe("GroupLog against a model", () => {
             const batch: Entry[] = [];
             for (let i = 0; i < op.count; i++) {
               ts += op.steps[i]!;
-              batch.push(entry(start + i, term, ts));
+              const e = entry(start + i, term, ts);
+              batch.push(op.configs[i]! && i % 2 === 0 ? { ...e, type: EntryType.Config } : e);
             }
             lastSeenMs = Math.max(lastSeenMs, ts);
             await log.append(batch, undefined, false);
@@ -488,6 +504,22 @@ describe("GroupLog against a model", () => {
             const newFirst = Math.max(model.first, Math.min(target, model.last + 1));
             for (let i = model.first; i < newFirst; i++) model.entries.delete(i);
             model.first = newFirst;
+          } else if (op.kind === "compact") {
+            if (model.last < model.first) continue;
+            const index = model.first + (op.at % (model.last + 1 - model.first));
+            const meta = { index, term: model.entries.get(index)!.term, conf: { voters: [`v${index}`], learners: [] } };
+            await log.compact(meta);
+            for (let i = model.first; i <= index; i++) model.entries.delete(i);
+            model.first = index + 1;
+            model.snapshot = meta;
+          } else if (op.kind === "install") {
+            const index = Math.max(0, model.first - 3 + (op.at % 8));
+            const meta = { index, term: op.term, conf: { voters: ["a", `v${index}`], learners: ["l"] } };
+            await log.installSnapshot(meta);
+            model.entries.clear();
+            model.first = index + 1;
+            model.last = index;
+            model.snapshot = meta;
           } else if (op.kind === "hardState") {
             model.hardState = { term: op.term, vote: "", commitIndex: op.commitIndex };
             await log.append([], model.hardState, false);
@@ -499,8 +531,14 @@ describe("GroupLog against a model", () => {
       }),
       { numRuns: 60 },
     );
+    // Both sides of the restoredState check ran (about half the checks each).
+    expect(restoredChecks.compared).toBeGreaterThan(30);
+    expect(restoredChecks.refused).toBeGreaterThan(0);
   });
 });
+
+/** How often expectMatches compared restoredState with the model, and how often it expected a refusal. */
+const restoredChecks = { compared: 0, refused: 0 };
 
 async function expectMatches(log: Awaited<ReturnType<TempStore["store"]["group"]>>, model: Model): Promise<void> {
   expect([log.firstIndex(), log.lastIndex()]).toEqual([model.first, model.last]);
@@ -508,6 +546,34 @@ async function expectMatches(log: Awaited<ReturnType<TempStore["store"]["group"]
   const expected = [...model.entries.values()].sort((a, b) => a.index - b.index);
   expect(plain(await log.entries(0, model.last + 5, Infinity))).toEqual(plain(expected));
   expect(log.lastTimestampMs()).toBe(expected[expected.length - 1]?.timestampMs ?? 0);
+  expect(log.snapshotMeta()).toEqual(model.snapshot);
+  const configs = expected.filter((e) => e.type === EntryType.Config);
+  expect(plain(await log.configEntries())).toEqual(plain(configs));
+  if (model.first === model.snapshot.index + 1) {
+    const empty = model.last < model.first;
+    const from = Math.max(model.first, Math.min(model.hardState.commitIndex, model.last));
+    const restored = await log.restoredState();
+    restoredChecks.compared += 1;
+    const want: RestoredState = {
+      hardState: model.hardState,
+      snapshot: model.snapshot,
+      firstIndex: model.first,
+      lastIndex: model.last,
+      lastTerm: empty ? model.snapshot.term : model.entries.get(model.last)!.term,
+      entries: expected.filter((e) => e.index >= from),
+      configEntries: configs,
+      appliedIndex: Math.min(Math.max(model.hardState.commitIndex, model.snapshot.index), model.last),
+    };
+    expect({ ...restored, entries: plain(restored.entries), configEntries: plain(restored.configEntries) }).toEqual({
+      ...want,
+      entries: plain(want.entries),
+      configEntries: plain(want.configEntries),
+    });
+  } else {
+    // trimBefore, or an append past the first index of an empty log, moved the log off its snapshot.
+    await expect(log.restoredState()).rejects.toThrow(/not right after its snapshot index/);
+    restoredChecks.refused += 1;
+  }
   for (let i = model.first - 1; i <= model.last + 1; i++) {
     expect(await log.term(i)).toBe(model.entries.get(i)?.term);
   }

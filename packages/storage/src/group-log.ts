@@ -1,34 +1,58 @@
 /**
  * One Raft group's log in the broker's LevelDB database (key layout in keys.ts, value formats in
- * codec.ts). The bounds of the log, the last entry's term and timestamp and the hard state are kept in
- * memory, loaded once when the group is opened, so that `firstIndex`, `lastIndex`, `hardState` and the
- * common `term(lastIndex)` never touch the disk.
+ * codec.ts). The bounds of the log, the last entry's term and timestamp, the hard state and the
+ * snapshot metadata are kept in memory, loaded once when the group is opened, so that `firstIndex`,
+ * `lastIndex`, `hardState`, `snapshotMeta` and the common `term(lastIndex)` never touch the disk.
  *
- * Writes (append, trimBefore, destroy) run one at a time in call order, chained on a promise, so two
- * writes of the same group never interleave. Reads run concurrently with them: each read either sees a
- * write whole or not at all, because LevelDB batches are atomic and iterators read from a snapshot.
+ * Writes (append, trimBefore, compact, installSnapshot, destroy) run one at a time in call order,
+ * chained on a promise, so two writes of the same group never interleave. Reads run concurrently with
+ * them: each read either sees a write whole or not at all, because LevelDB batches are atomic and
+ * iterators read from a snapshot. The reads that combine several ranges (`configEntries`,
+ * `restoredState`) take their turn on the chain instead, so that no write lands between their parts.
+ *
+ * Crash safety of the multi-step writes:
+ * - trimBefore: each chunk deletes entries from the front and records the new first index in one batch.
+ * - compact: each chunk does the same but records the final first index and snapshot metadata from the
+ *   first chunk on; entries below the recorded first index are leftovers of an interrupted compaction,
+ *   which opening the group deletes (the time index stays valid for them meanwhile).
+ * - installSnapshot: a synced batch records the new metadata with the `replacing` flag (and the hard
+ *   state, if given); then every entry, time-index and config-index key is cleared and the flag is
+ *   dropped. Opening a group whose flag is set finishes the clearing.
  */
 
 import { assert, corruptData } from "@eddy/core";
-import { EMPTY_HARD_STATE, type Entry, type HardState, type LogStorage } from "@eddy/raft";
+import {
+  EMPTY_HARD_STATE,
+  EntryType,
+  type Entry,
+  type HardState,
+  type LogStorage,
+  type RestoredState,
+  type SnapshotMeta,
+} from "@eddy/raft";
 import type { Level } from "level";
 
 import {
+  EMPTY_SNAPSHOT_META,
   decodeEntryValue,
   decodeGroupMeta,
   decodeHardState,
   encodeEntryValue,
   encodeGroupMeta,
   encodeHardState,
+  type GroupMeta,
 } from "./codec.js";
 import {
   ENTRY_KEY_BYTES,
   GROUP_NAMESPACES,
+  NS_CONFIG,
   NS_ENTRY,
   NS_GROUP_META,
   NS_HARD_STATE,
   NS_TIME,
   assertGroupId,
+  configKey,
+  configKeyIndex,
   decodeTimeKey,
   entryKey,
   entryKeyIndex,
@@ -56,6 +80,13 @@ export interface GroupLogOwner {
   groupDestroying(groupId: number, done: Promise<void>): void;
 }
 
+/** Work an interrupted multi-step write left, which opening the group finishes. */
+type Resume =
+  /** A compaction: entries below `meta.firstIndex` are still there; trim them, writing `meta`. */
+  | { readonly kind: "trim"; readonly meta: GroupMeta }
+  /** An installSnapshot: every entry, time-index and config-index key is stale. */
+  | { readonly kind: "replace" };
+
 interface LoadedState {
   firstIndex: number;
   lastIndex: number;
@@ -64,6 +95,8 @@ interface LoadedState {
   firstTimeKeyMs: number;
   maxTimestampMs: number;
   hardState: HardState;
+  snapshot: SnapshotMeta;
+  resume: Resume | undefined;
 }
 
 export class GroupLog implements LogStorage {
@@ -83,6 +116,8 @@ export class GroupLog implements LogStorage {
   /** Running maximum of retained timestamps, i.e. the last time-index key's; NO_TIMESTAMP when empty. */
   #maxTimestampMs: number;
   #hardState: HardState;
+  /** The compaction point, as stored in the group meta. */
+  #snapshot: SnapshotMeta;
 
   /** The last queued write; the next one starts after it settles. */
   #tail: Promise<void> = Promise.resolve();
@@ -102,13 +137,22 @@ export class GroupLog implements LogStorage {
     this.#firstTimeKeyMs = state.firstTimeKeyMs;
     this.#maxTimestampMs = state.maxTimestampMs;
     this.#hardState = state.hardState;
+    this.#snapshot = state.snapshot;
   }
 
-  /** Loads a group's bounds and hard state. Use `Store.group`, which caches the result. */
+  /**
+   * Loads a group's bounds, hard state and snapshot metadata, first finishing a compaction or snapshot
+   * installation that a crash interrupted. Use `Store.group`, which caches the result.
+   */
   static async open(db: Db, groupId: number, owner: GroupLogOwner): Promise<GroupLog> {
     assertGroupId(groupId);
     const state = await loadState(db, groupId);
-    return new GroupLog(db, groupId, owner, state);
+    const log = new GroupLog(db, groupId, owner, state);
+    const resume = state.resume;
+    if (resume !== undefined) {
+      await log.#enqueue(() => (resume.kind === "trim" ? log.#trimTo(resume.meta) : log.#finishReplace()));
+    }
+    return log;
   }
 
   firstIndex(): number {
@@ -121,6 +165,15 @@ export class GroupLog implements LogStorage {
 
   hardState(): HardState {
     return this.#hardState;
+  }
+
+  /**
+   * Where the log starts for Raft: the last index and term that `compact` or `installSnapshot` dropped,
+   * and the configuration in effect there; index and term 0 and an empty conf until either is called.
+   * trimBefore leaves it as it is.
+   */
+  snapshotMeta(): SnapshotMeta {
+    return this.#snapshot;
   }
 
   /** Timestamp of the last entry, 0 when the log is empty. */
@@ -203,21 +256,150 @@ export class GroupLog implements LogStorage {
 
   /**
    * Drops entries below `index`, never past lastIndex+1, in atomic chunks of TRIM_CHUNK_ENTRIES. Each
-   * chunk deletes its entries and their time-index keys and records the new first index; a crash
-   * between chunks leaves a shorter trim, never a hole.
+   * chunk deletes its entries and their time-index and config-index keys and records the new first
+   * index; a crash between chunks leaves a shorter trim, never a hole. The snapshot metadata stays as it
+   * is, so this is for logs without Raft: a Raft group uses `compact`.
    */
   trimBefore(index: number): Promise<void> {
     return this.#enqueue(async () => {
       assert(Number.isSafeInteger(index), `${this.#where}: trimBefore(${index}) needs a safe integer`);
       const target = Math.min(index, this.#lastIndex + 1);
       while (this.#firstIndex < target) {
-        await this.#trimChunk(Math.min(target, this.#firstIndex + TRIM_CHUNK_ENTRIES));
+        const end = Math.min(target, this.#firstIndex + TRIM_CHUNK_ENTRIES);
+        await this.#trimChunk(end, { firstIndex: end, snapshot: this.#snapshot, replacing: false });
       }
     });
   }
 
   /**
-   * Deletes every key of the group (entries, hard state, time index, meta) after the writes queued
+   * Compaction after a snapshot or a retention trim under Raft: drops the entries up to `meta.index`
+   * (inclusive) and stores `meta` (from `RawNode.compactLog`) as the snapshot metadata, so that the log
+   * then starts at `meta.index + 1`. Works in atomic chunks of TRIM_CHUNK_ENTRIES like trimBefore; the
+   * first chunk already records `meta` and the final first index, and a group opened after a crash
+   * part way deletes the rest. Not synced: a lost compaction leaves the previous one, and more entries.
+   *
+   * Nothing happens when `meta.index` is not above the current snapshot index. `meta.index` may not be
+   * past lastIndex, and when that entry is retained, `meta.term` must be its term (both asserted).
+   */
+  compact(meta: SnapshotMeta): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#checkSnapshotMeta(meta, "compact");
+      if (meta.index <= this.#snapshot.index) return;
+      assert(
+        meta.index <= this.#lastIndex,
+        `${this.#where}: compact(${meta.index}) is past the last index ${this.#lastIndex}`,
+      );
+      if (meta.index >= this.#firstIndex) {
+        const term = await this.term(meta.index);
+        assert(
+          term === meta.term,
+          `${this.#where}: compact(${meta.index}) with term ${meta.term}, but the entry's term is ${term}`,
+        );
+      }
+      const stored: GroupMeta = {
+        firstIndex: Math.max(this.#firstIndex, meta.index + 1),
+        snapshot: meta,
+        replacing: false,
+      };
+      this.#snapshot = meta;
+      if (this.#firstIndex >= stored.firstIndex) {
+        // The entries are gone already (a trimBefore went further): only the metadata changes.
+        await this.#db.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(stored));
+        return;
+      }
+      await this.#trimTo(stored);
+    });
+  }
+
+  /**
+   * A follower installs a snapshot from its leader: the group's whole log goes, and it starts again
+   * empty at `meta.index + 1` (the next append starts there), with `meta` as its snapshot metadata.
+   * `hardState`, when given, is written in the same synced batch as the metadata (a Ready's snapshot
+   * and hard state are one write). The hard state is otherwise kept. Resolves once the metadata is
+   * synced and the old keys are gone; a crash in between is finished when the group is next opened.
+   */
+  installSnapshot(meta: SnapshotMeta, hardState?: HardState): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#checkSnapshotMeta(meta, "installSnapshot");
+      const stored: GroupMeta = { firstIndex: meta.index + 1, snapshot: meta, replacing: true };
+      const batch = this.#db.batch();
+      batch.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(stored));
+      if (hardState !== undefined) batch.put(groupKey(NS_HARD_STATE, this.groupId), encodeHardState(hardState));
+      await batch.write({ sync: true });
+
+      this.#firstIndex = meta.index + 1;
+      this.#lastIndex = meta.index;
+      this.#lastTerm = meta.term;
+      this.#lastTimestampMs = 0;
+      this.#firstTimeKeyMs = NO_TIMESTAMP;
+      this.#maxTimestampMs = NO_TIMESTAMP;
+      this.#snapshot = meta;
+      if (hardState !== undefined) this.#hardState = hardState;
+      await this.#finishReplace();
+    });
+  }
+
+  /**
+   * Every retained Config entry above the snapshot index, in index order, found through the config
+   * index. Waits for the writes queued before it, and none runs while it reads.
+   */
+  configEntries(): Promise<Entry[]> {
+    return this.#enqueue(() => this.#readConfigEntries(), false);
+  }
+
+  /**
+   * What `new RawNode(config, restored, random)` needs after a restart (see RestoredState):
+   * - `entries`: the entry at the commit index (`hardState.commitIndex`, brought into
+   *   [firstIndex, lastIndex]) and every entry after it. RawNode asserts that it gets all of them, so
+   *   this tail is never cut short; its size is bounded by Raft itself (a leader holds at most
+   *   `maxUncommittedEntriesBytes` of uncommitted entries), plus whatever the stored commit index lags.
+   *   A hard state that was never written (commit 0) makes it the whole log.
+   * - `lastTerm`: the snapshot's term when the log is empty.
+   * - `configEntries`: as `configEntries()`.
+   * - `appliedIndex`: the given one, by default the stored commit index, brought into
+   *   [snapshot.index, lastIndex].
+   * Asserts that the log starts right after its snapshot (firstIndex = snapshot.index + 1), which
+   * trimBefore, or an append past the first index of an empty log, break: a Raft group must use
+   * compact and installSnapshot instead. Waits for the writes queued before it, and none runs while it
+   * reads.
+   */
+  restoredState(appliedIndex?: number): Promise<RestoredState> {
+    return this.#enqueue(async () => {
+      assert(
+        appliedIndex === undefined || Number.isSafeInteger(appliedIndex),
+        `${this.#where}: restoredState(${appliedIndex}) needs a safe integer`,
+      );
+      const snapshot = this.#snapshot;
+      const firstIndex = this.#firstIndex;
+      const lastIndex = this.#lastIndex;
+      const hardState = this.#hardState;
+      assert(
+        firstIndex === snapshot.index + 1,
+        `${this.#where}: the log starts at ${firstIndex}, not right after its snapshot index ${snapshot.index}; ` +
+          "a Raft group must drop entries with compact or installSnapshot, not trimBefore or an append past its first index",
+      );
+      const empty = lastIndex < firstIndex;
+      const from = Math.max(firstIndex, Math.min(hardState.commitIndex, lastIndex));
+      const entries = empty ? [] : await this.entries(from, lastIndex + 1, Infinity);
+      assert(
+        entries.length === (empty ? 0 : lastIndex + 1 - from),
+        `${this.#where}: read ${entries.length} entries of [${from}, ${lastIndex}]`,
+      );
+      return {
+        hardState,
+        snapshot,
+        firstIndex,
+        lastIndex,
+        lastTerm: empty ? snapshot.term : this.#lastTerm,
+        entries,
+        configEntries: await this.#readConfigEntries(),
+        appliedIndex: Math.min(Math.max(appliedIndex ?? hardState.commitIndex, snapshot.index), lastIndex),
+      };
+    }, false);
+  }
+
+  /**
+   * Deletes every key of the group (entries, hard state, time index, meta, config index) after the writes queued
    * before it. The object is unusable afterwards; `Store.group` opens the group afresh, empty.
    */
   destroy(): Promise<void> {
@@ -244,20 +426,71 @@ export class GroupLog implements LogStorage {
     return this.#lastIndex < this.#firstIndex;
   }
 
-  #enqueue(write: () => Promise<void>): Promise<void> {
+  /** Runs `op` after every queued write and before any later one; `writes` says whether it writes. */
+  #enqueue<T>(op: () => Promise<T>, writes = true): Promise<T> {
     assert(!this.#destroyed, `${this.#where}: used after destroy()`);
-    const result = this.#tail.then(() => this.#run(write));
+    const result = this.#tail.then(() => (writes ? this.#run(op) : op()));
     this.#tail = result.then(noop, noop);
     return result;
   }
 
-  async #run(write: () => Promise<void>): Promise<void> {
+  async #run<T>(write: () => Promise<T>): Promise<T> {
     this.#writing = true;
     try {
-      await write();
+      return await write();
     } finally {
       this.#writing = false;
     }
+  }
+
+  #checkSnapshotMeta(meta: SnapshotMeta, what: string): void {
+    assert(
+      Number.isSafeInteger(meta.index) && meta.index >= 0 && Number.isSafeInteger(meta.term) && meta.term >= 0,
+      `${this.#where}: ${what} needs a non-negative integer index and term (got ${meta.index}, ${meta.term})`,
+    );
+  }
+
+  /** The retained Config entries above the snapshot index, through the config index. */
+  async #readConfigEntries(): Promise<Entry[]> {
+    const lo = Math.max(this.#firstIndex, this.#snapshot.index + 1);
+    const hi = this.#lastIndex;
+    if (lo > hi) return [];
+    const keys = await this.#db.keys({ gte: configKey(this.groupId, lo), lt: configKey(this.groupId, hi + 1) }).all();
+    const indexes = keys.map((key) => {
+      const index = configKeyIndex(key);
+      if (index === undefined) throw corruptData(`${this.#where}: malformed config-index key (${key.length} bytes)`);
+      return index;
+    });
+    if (indexes.length === 0) return [];
+    const values = await this.#db.getMany(indexes.map((index) => entryKey(this.groupId, index)));
+    return indexes.map((index, i) => {
+      const value: Uint8Array | undefined = values[i];
+      if (value === undefined)
+        throw corruptData(`${this.#where}: Config entry ${index} is in the config index but missing`);
+      const entry = decodeEntryValue(index, value, `${this.#where} index ${index}`);
+      if (entry.type !== EntryType.Config) {
+        throw corruptData(`${this.#where}: entry ${index} is in the config index but has type ${entry.type}`);
+      }
+      return entry;
+    });
+  }
+
+  /** Trims up to `meta.firstIndex` in chunks, each recording `meta` (a compaction, or its remainder). */
+  async #trimTo(meta: GroupMeta): Promise<void> {
+    while (this.#firstIndex < meta.firstIndex) {
+      await this.#trimChunk(Math.min(meta.firstIndex, this.#firstIndex + TRIM_CHUNK_ENTRIES), meta);
+    }
+  }
+
+  /** The end of installSnapshot: clears the old log's keys, then drops the `replacing` flag. */
+  async #finishReplace(): Promise<void> {
+    for (const ns of [NS_ENTRY, NS_TIME, NS_CONFIG]) {
+      await this.#db.clear({ gte: groupKey(ns, this.groupId), lt: groupKeyEnd(ns, this.groupId) });
+    }
+    // Not synced: should it be lost, a later synced write cannot survive without it (LevelDB's log is
+    // replayed in order), and a reopen finds the flag and clears again, which no entry can yet follow.
+    const meta: GroupMeta = { firstIndex: this.#firstIndex, snapshot: this.#snapshot, replacing: false };
+    await this.#db.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(meta));
   }
 
   async #append(entries: readonly Entry[], hardState: HardState | undefined, sync: boolean): Promise<void> {
@@ -284,12 +517,17 @@ export class GroupLog implements LogStorage {
       if (first.index > firstIndex) {
         // An empty log may start further on (a follower caught up past the leader's trim point).
         firstIndex = first.index;
-        batch.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(firstIndex));
+        const meta: GroupMeta = { firstIndex, snapshot: this.#snapshot, replacing: false };
+        batch.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(meta));
       }
+      // An empty log has no Config entries; this only clears what a partial destroy may have left.
+      await this.#deleteConfigKeysFrom(batch, first.index);
     } else if (first.index <= this.#lastIndex) {
-      // Raft replaces a conflicting uncommitted suffix: drop its time-index keys and any entries past the
-      // new last one (the others are overwritten by the puts below; LevelDB applies a batch in order).
+      // Raft replaces a conflicting uncommitted suffix: drop its time-index and config-index keys and any
+      // entries past the new last one (the others are overwritten by the puts below; LevelDB applies a
+      // batch in order, so a Config entry written again at the same index keeps its key).
       maxTimestampMs = await this.#deleteTimeKeysFrom(batch, first.index);
+      await this.#deleteConfigKeysFrom(batch, first.index);
       for (let index = lastNew + 1; index <= this.#lastIndex; index++) {
         batch.del(entryKey(this.groupId, index));
       }
@@ -301,6 +539,7 @@ export class GroupLog implements LogStorage {
       const offset = i * ENTRY_KEY_BYTES;
       writeEntryKey(keys, offset, this.groupId, entry.index);
       batch.put(keys.subarray(offset, offset + ENTRY_KEY_BYTES), encodeEntryValue(entry));
+      if (entry.type === EntryType.Config) batch.put(configKey(this.groupId, entry.index), EMPTY_VALUE);
       if (entry.timestampMs > maxTimestampMs) {
         batch.put(timeKey(this.groupId, entry.timestampMs, entry.index), EMPTY_VALUE);
         maxTimestampMs = entry.timestampMs;
@@ -367,12 +606,28 @@ export class GroupLog implements LogStorage {
     return NO_TIMESTAMP;
   }
 
-  /** One atomic step of trimBefore: entries [firstIndex, end) go, and end becomes the first index. */
-  async #trimChunk(end: number): Promise<void> {
+  /** Adds deletes of the config-index keys of entries >= `index` to `batch`. */
+  async #deleteConfigKeysFrom(batch: ReturnType<Db["batch"]>, index: number): Promise<void> {
+    const keys = await this.#db
+      .keys({ gte: configKey(this.groupId, index), lt: groupKeyEnd(NS_CONFIG, this.groupId) })
+      .all();
+    for (const key of keys) batch.del(key);
+  }
+
+  /**
+   * One atomic step of trimBefore or compact: entries [firstIndex, end) go, with their time-index and
+   * config-index keys, and `meta` is written (trimBefore: the old snapshot and `end` as first index;
+   * compact: its final metadata).
+   */
+  async #trimChunk(end: number, meta: GroupMeta): Promise<void> {
     const batch = this.#db.batch();
     for (let index = this.#firstIndex; index < end; index++) {
       batch.del(entryKey(this.groupId, index));
     }
+    const configKeys = await this.#db
+      .keys({ gte: configKey(this.groupId, this.#firstIndex), lt: configKey(this.groupId, end) })
+      .all();
+    for (const key of configKeys) batch.del(key);
     // Start at the first retained entry's key, skipping the tombstones of earlier trims.
     const keys = this.#db.keys({
       gte: timeKey(this.groupId, this.#firstTimeKeyMs, this.#firstIndex),
@@ -405,7 +660,7 @@ export class GroupLog implements LogStorage {
       batch.put(timeKey(this.groupId, lastDropped.timestampMs, end), EMPTY_VALUE);
       firstTimeKeyMs = lastDropped.timestampMs;
     }
-    batch.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(end));
+    batch.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(meta));
 
     // Readers stop asking for the dropped entries before they go (see entries()).
     this.#firstIndex = end;
@@ -445,24 +700,37 @@ async function loadState(db: Db, groupId: number): Promise<LoadedState> {
     if (index === undefined) throw corruptData(`${where}: malformed entry key (${key.length} bytes)`);
     return index;
   };
-  const metaFirstIndex = metaValue === undefined ? undefined : decodeGroupMeta(metaValue, where);
-  const firstIndex = metaFirstIndex ?? (firstEntryKey === undefined ? 1 : keyIndex(firstEntryKey));
+  const meta = metaValue === undefined ? undefined : decodeGroupMeta(metaValue, where);
+  const snapshot = meta?.snapshot ?? EMPTY_SNAPSHOT_META;
+  const emptyAt = (firstIndex: number, resume: Resume | undefined): LoadedState => ({
+    firstIndex,
+    lastIndex: firstIndex - 1,
+    lastTerm: snapshot.term,
+    lastTimestampMs: 0,
+    firstTimeKeyMs: NO_TIMESTAMP,
+    maxTimestampMs: NO_TIMESTAMP,
+    hardState,
+    snapshot,
+    resume,
+  });
+  // An installSnapshot did not finish: whatever keys are left are stale, and go when the group opens.
+  if (meta?.replacing === true) return emptyAt(meta.firstIndex, { kind: "replace" });
 
   const lastEntry = lastEntries[0];
-  if (lastEntry === undefined) {
-    return {
-      firstIndex,
-      lastIndex: firstIndex - 1,
-      lastTerm: 0,
-      lastTimestampMs: 0,
-      firstTimeKeyMs: NO_TIMESTAMP,
-      maxTimestampMs: NO_TIMESTAMP,
-      hardState,
-    };
+  if (lastEntry === undefined || firstEntryKey === undefined) {
+    return emptyAt(meta?.firstIndex ?? 1, undefined);
   }
+  // Entries below the recorded first index are what an interrupted compaction left (its first chunk
+  // recorded the final first index): the log is loaded from the first stored entry, and opening the
+  // group finishes the trim.
+  const storedFirstIndex = keyIndex(firstEntryKey);
+  const leftover = meta !== undefined && storedFirstIndex < meta.firstIndex;
+  const firstIndex = meta === undefined || leftover ? storedFirstIndex : meta.firstIndex;
+  const resume: Resume | undefined = leftover ? { kind: "trim", meta } : undefined;
   const lastIndex = keyIndex(lastEntry[0]);
-  if (lastIndex < firstIndex) {
-    throw corruptData(`${where}: last entry ${lastIndex} is below the first retained index ${firstIndex}`);
+  // A compaction never goes past the last entry; without one, every stored entry is at or above the first.
+  if (leftover && lastIndex < meta.firstIndex - 1) {
+    throw corruptData(`${where}: last entry ${lastIndex} is below the compaction point ${meta.firstIndex - 1}`);
   }
   const last = decodeEntryValue(lastIndex, lastEntry[1], `${where} index ${lastIndex}`);
   const firstTime = firstTimeKey === undefined ? undefined : decodeTimeKey(firstTimeKey);
@@ -478,5 +746,7 @@ async function loadState(db: Db, groupId: number): Promise<LoadedState> {
     firstTimeKeyMs: firstTime.timestampMs,
     maxTimestampMs: lastTime.timestampMs,
     hardState,
+    snapshot,
+    resume,
   };
 }

@@ -7,7 +7,8 @@
  *   0x01       [0x01][groupId u32][index u64]                        entry value (see codec.ts)
  *   0x02       [0x02][groupId u32]                                   hard state (see codec.ts)
  *   0x03       [0x03][groupId u32][timestampMs u64][index u64]       empty
- *   0x04       [0x04][groupId u32]                                   first retained index (u64)
+ *   0x04       [0x04][groupId u32]                                   group meta (see codec.ts)
+ *   0x05       [0x05][groupId u32][index u64]                        empty: entry `index` is a Config entry
  *   0x10       [0x10][utf8 key]                                      metadata value bytes
  *
  * All integers are unsigned big-endian. Indexes, terms and timestamps are JavaScript numbers, so a
@@ -18,6 +19,10 @@
  * retained entry. Timestamps never decrease along a log, so in practice that is one key for the first
  * entry of each new millisecond. Because the running maximum only grows, the keys are sorted both by
  * timestamp and by index, which is what lets `indexAtTime` answer with one `gte` seek.
+ *
+ * The config index (0x05) holds one key per retained entry of type Config, written and deleted in the
+ * same batches as the entries themselves, so that the few Config entries of a long log are found with
+ * one range read.
  */
 
 import { assert } from "@eddy/core";
@@ -26,14 +31,16 @@ export const NS_ENTRY = 0x01;
 export const NS_HARD_STATE = 0x02;
 export const NS_TIME = 0x03;
 export const NS_GROUP_META = 0x04;
+export const NS_CONFIG = 0x05;
 export const NS_META_KV = 0x10;
 
 /** The namespaces that hold per-group keys, in key order. */
-export const GROUP_NAMESPACES = [NS_ENTRY, NS_HARD_STATE, NS_TIME, NS_GROUP_META] as const;
+export const GROUP_NAMESPACES = [NS_ENTRY, NS_HARD_STATE, NS_TIME, NS_GROUP_META, NS_CONFIG] as const;
 
 export const GROUP_PREFIX_BYTES = 5;
 export const ENTRY_KEY_BYTES = GROUP_PREFIX_BYTES + 8;
 export const TIME_KEY_BYTES = GROUP_PREFIX_BYTES + 8 + 8;
+export const CONFIG_KEY_BYTES = GROUP_PREFIX_BYTES + 8;
 
 export const GROUP_ID_MAX = 0xffff_ffff;
 const U32_RANGE = 0x1_0000_0000;
@@ -98,6 +105,21 @@ export function timeKey(groupId: number, timestampMs: number, index: number): Bu
   writeU64(key, GROUP_PREFIX_BYTES, timestampMs);
   writeU64(key, GROUP_PREFIX_BYTES + 8, index);
   return key;
+}
+
+/** [0x05][groupId][index]: marks entry `index` as a Config entry. */
+export function configKey(groupId: number, index: number): Buffer {
+  const key = Buffer.allocUnsafe(CONFIG_KEY_BYTES);
+  key[0] = NS_CONFIG;
+  key.writeUInt32BE(groupId, 1);
+  writeU64(key, GROUP_PREFIX_BYTES, index);
+  return key;
+}
+
+/** The index in a config-index key, or undefined when the key is malformed. */
+export function configKeyIndex(key: Uint8Array): number | undefined {
+  if (key.length !== CONFIG_KEY_BYTES) return undefined;
+  return readU64(key, GROUP_PREFIX_BYTES);
 }
 
 /** The index in an entry key, or undefined when the key is malformed. */

@@ -1,0 +1,183 @@
+import { assert } from "@eddy/core";
+import {
+  RawNode,
+  type Entry,
+  type HardState,
+  type Message,
+  type ProposeResult,
+  type RaftConfig,
+  type Ready,
+  type RestoredState,
+  type SnapshotMeta,
+  type SoftState,
+  EntryType,
+} from "@eddy/raft";
+
+/** What a group driver needs from its durable log: LevelDB's GroupLog in the broker, a test double nowhere. */
+export interface DriverLog {
+  append(entries: readonly Entry[], hardState: Ready["hardState"], sync: boolean): Promise<void>;
+  entries(lo: number, hi: number, maxBytes: number): Promise<Entry[]>;
+  /** The compaction point: what a follower behind the log's first index is sent. */
+  snapshotMeta(): SnapshotMeta;
+  /** Replaces the whole log with a snapshot's state (a follower that was too far behind). */
+  installSnapshot(meta: SnapshotMeta): Promise<void>;
+}
+
+export interface GroupDriverHooks {
+  /** Hands a message to the transport; never blocks. */
+  send(message: Message): void;
+  /** Committed entries, in order, each durable on this node. */
+  apply(entries: readonly Entry[]): void;
+  /** The node's role or known leader changed. */
+  roleChanged(state: SoftState): void;
+  /** Persisting failed: the group cannot go on safely, and the broker must stop. */
+  failed(error: unknown): void;
+}
+
+const NO_DATA = new Uint8Array(0);
+
+/**
+ * Runs one Raft group's Ready loop on real storage: the only place where the pure core meets disk and
+ * network. The order is the core's contract: send `messages` at once (a leader's appends travel while
+ * its own write is flushed), persist entries and hard state in one write (synced when the core says so),
+ * then send `messagesAfterPersist` (acknowledgements and votes), apply committed entries, start loads,
+ * and advance. Inputs (ticks, messages, proposals) may arrive at any time; they only schedule a turn.
+ */
+export class GroupDriver {
+  private readonly node: RawNode;
+  private turnScheduled = false;
+  private unwrittenHardState: HardState | undefined;
+  private hardStateWriteScheduled = false;
+  private running = false;
+  private stopped = false;
+
+  constructor(
+    readonly groupId: number,
+    config: RaftConfig,
+    restored: RestoredState,
+    private readonly log: DriverLog,
+    private readonly hooks: GroupDriverHooks,
+    private readonly sync: boolean,
+    random: () => number = Math.random,
+  ) {
+    this.node = new RawNode(config, restored, random);
+  }
+
+  tick(): void {
+    this.node.tick();
+    this.schedule();
+  }
+
+  step(message: Message): void {
+    this.node.step(message);
+    this.schedule();
+  }
+
+  campaign(): void {
+    this.node.campaign();
+    this.schedule();
+  }
+
+  propose(
+    data: Uint8Array,
+    timestampMs: number,
+    type: EntryType.Records | EntryType.Noop = EntryType.Records,
+  ): ProposeResult {
+    const result = this.node.propose(data, timestampMs, type);
+    if (result.ok) this.schedule();
+    return result;
+  }
+
+  /** See RawNode.compactLog: call before dropping entries up to `index` from storage. */
+  compactLog(index: number, term: number): SnapshotMeta | undefined {
+    return this.node.compactLog(index, term);
+  }
+
+  status(): ReturnType<RawNode["status"]> {
+    return this.node.status();
+  }
+
+  /** Stops taking turns; what is being persisted finishes, and the latest commit index is written. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.writeUnwrittenHardState();
+  }
+
+  /** After the current macrotask: by then a busy group has started its next write, which carries it. */
+  private scheduleHardStateWrite(): void {
+    if (this.hardStateWriteScheduled) return;
+    this.hardStateWriteScheduled = true;
+    setImmediate(() => {
+      this.hardStateWriteScheduled = false;
+      if (!this.running) void this.writeUnwrittenHardState().catch((error: unknown) => this.hooks.failed(error));
+    });
+  }
+
+  private async writeUnwrittenHardState(): Promise<void> {
+    const hardState = this.unwrittenHardState;
+    if (!hardState) return;
+    this.unwrittenHardState = undefined;
+    await this.log.append([], hardState, false);
+  }
+
+  private schedule(): void {
+    if (this.turnScheduled || this.running || this.stopped) return;
+    this.turnScheduled = true;
+    queueMicrotask(() => {
+      this.turnScheduled = false;
+      void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    try {
+      while (!this.stopped && this.node.hasReady()) {
+        const ready = this.node.ready();
+        await this.handle(ready);
+        this.node.advance(ready);
+      }
+    } catch (error) {
+      this.stopped = true;
+      this.hooks.failed(error);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async handle(ready: Ready): Promise<void> {
+    if (ready.softState) this.hooks.roleChanged(ready.softState);
+    for (const message of ready.messages) this.hooks.send(message);
+    // Shard snapshots carry no data: the records below the compaction point are gone by retention.
+    if (ready.snapshot) await this.log.installSnapshot(ready.snapshot.meta);
+    // A hard state whose only change is the commit index is not written on its own at once: under load
+    // the next write of entries carries it, saving a LevelDB write per committed batch; when the group
+    // goes idle, it is written by itself. A stale commit index on disk would be safe (Raft finds the
+    // commit again after a restart), but a fresh one keeps restarts short.
+    const hardState = ready.hardState ?? this.unwrittenHardState;
+    if (ready.entries.length > 0 || (ready.hardState && ready.mustSync)) {
+      this.unwrittenHardState = undefined;
+      await this.log.append(ready.entries, hardState, this.sync && ready.mustSync);
+    } else if (ready.hardState) {
+      this.unwrittenHardState = ready.hardState;
+      this.scheduleHardStateWrite();
+    }
+    for (const message of ready.messagesAfterPersist) this.hooks.send(message);
+    if (ready.committedEntries.length > 0) this.hooks.apply(ready.committedEntries);
+    for (const load of ready.entryLoads) {
+      void this.log.entries(load.lo, load.hi, load.maxBytes).then(
+        (entries) => {
+          this.node.entriesLoaded(load.id, entries);
+          this.schedule();
+        },
+        (error: unknown) => this.hooks.failed(error),
+      );
+    }
+    for (const load of ready.snapshotLoads) {
+      const meta = this.log.snapshotMeta();
+      assert(meta.index >= load.minIndex || meta.index === 0, `group ${this.groupId}: snapshot older than asked`);
+      this.node.snapshotLoaded(load.id, { meta, data: NO_DATA });
+    }
+  }
+}
