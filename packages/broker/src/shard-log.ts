@@ -177,6 +177,10 @@ export class ShardLog {
 
   private roleChanged(state: SoftState): void {
     this.role = state;
+    // A batch proposed by a leader that stepped down may never be applied here: answer its puts now.
+    // (It may still commit through the new leader; a retry can then duplicate it, which is what
+    // Kinesis's at-least-once PutRecord allows.)
+    if (state.role !== "leader" && this.proposal) this.settle(this.proposal, undefined);
     if (state.role === "leader") {
       const waiters = this.leadershipWaiters;
       this.leadershipWaiters = [];
