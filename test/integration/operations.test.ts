@@ -37,6 +37,10 @@ describe("operations: admin endpoints, metrics, health, and SIGTERM", () => {
     expect(text).toMatch(/eddy_put_latency_seconds_count\{stream="metered",operation="PutRecords"\} 1/);
     expect(text).toMatch(/eddy_log_batch_records_count \d+/);
     expect(text).toContain("eddy_throttled_total");
+    // Each shard is a one-voter Raft group led by this broker.
+    expect(text).toMatch(/eddy_raft_is_leader\{stream="metered",shard="shardId-000000000000"\} 1/);
+    expect(text).toMatch(/eddy_raft_term\{stream="metered",shard="shardId-000000000000"\} [1-9]/);
+    expect(text).toMatch(/eddy_raft_leader_changes_total\{stream="metered",shard="shardId-000000000000"\} [1-9]/);
   });
 
   it("serves the standard gRPC health service", async () => {

@@ -3,6 +3,7 @@ import { HealthImplementation } from "grpc-health-check";
 import { pino, type Logger } from "pino";
 import { KinesisError, serviceUnavailable, type Stream } from "@eddy/core";
 import { GRPC_MESSAGE_BYTES_MAX, grpc, loadStreamsService, toServiceError } from "@eddy/api";
+import type { RaftStatus } from "@eddy/raft";
 import { Store } from "@eddy/storage";
 import { Catalog } from "./catalog.js";
 import { configProblems, type BrokerConfig } from "./config.js";
@@ -45,6 +46,7 @@ export class Broker {
     const store = await Store.open(config.dataDir);
     const catalog = await Catalog.open(store, config.region, config.accountId);
     const logs = new BrokerShardLogs(store, config, probe, logger);
+    probe.watchRaft(() => logs.raftStatuses());
     const service = new StreamService(config, catalog, logs, probe, (error, context) =>
       logger.error({ err: error, ...context }, "background task failed"),
     );
@@ -150,6 +152,7 @@ export class Broker {
 /** The broker's shard logs, by storage group. */
 class BrokerShardLogs implements ShardLogs {
   private readonly byGroup = new Map<number, ShardLog>();
+  private readonly streamOfGroup = new Map<number, string>();
 
   constructor(
     private readonly store: Store,
@@ -164,8 +167,16 @@ class BrokerShardLogs implements ShardLogs {
     return log;
   }
 
+  /** Every open shard replica's Raft status, for the metrics. */
+  *raftStatuses(): Iterable<{ stream: string; shard: string; status: RaftStatus }> {
+    for (const [groupId, log] of this.byGroup) {
+      yield { stream: this.streamOfGroup.get(groupId) ?? "", shard: log.shard.shardId, status: log.raftStatus() };
+    }
+  }
+
   async open(stream: Stream): Promise<void> {
     for (const shard of stream.shards) {
+      this.streamOfGroup.set(shard.groupId, stream.streamName);
       const group = await this.store.group(shard.groupId);
       const log = await ShardLog.open(
         shard,
@@ -178,7 +189,7 @@ class BrokerShardLogs implements ShardLogs {
           tailCacheBytesMax: this.config.tailCacheBytesMax,
           limits: this.config.shardLimits,
         },
-        this.probe.shardLog,
+        this.probe.forShard(stream.streamName, shard.shardId),
         {
           // Single-node mode: every shard is a Raft group with this broker as its only voter.
           selfId: NODE_ID,
@@ -209,6 +220,7 @@ class BrokerShardLogs implements ShardLogs {
     for (const shard of stream.shards) {
       const log = this.byGroup.get(shard.groupId);
       this.byGroup.delete(shard.groupId);
+      this.streamOfGroup.delete(shard.groupId);
       await log?.drain(new KinesisError("ResourceNotFoundException", `Stream ${stream.streamName} was deleted.`));
       const group = await this.store.group(shard.groupId);
       await group.destroy();

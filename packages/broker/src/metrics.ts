@@ -1,5 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { RaftStatus } from "@eddy/raft";
 import type { ShardLogProbe } from "./shard-log.js";
+
+/** Where the probe finds every shard replica's Raft status at scrape time. */
+export type RaftStatusSource = () => Iterable<{
+  readonly stream: string;
+  readonly shard: string;
+  readonly status: RaftStatus;
+}>;
 
 /**
  * The only place that knows prom-client. Names follow Kinesis's CloudWatch metrics where one exists
@@ -87,17 +95,57 @@ export class BrokerProbe {
     registers: [this.registry],
   });
 
+  private readonly leaderChanges = new Counter({
+    name: "eddy_raft_leader_changes_total",
+    help: "Changes of a shard replica's Raft role or known leader (elections, step-downs)",
+    labelNames: ["stream", "shard"],
+    registers: [this.registry],
+  });
+  private raftStatuses: RaftStatusSource = () => [];
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "eddy_" });
+    this.raftGauge("eddy_raft_term", "Current Raft term of the shard replica", (s) => s.term);
+    this.raftGauge("eddy_raft_commit_index", "Highest log index known committed", (s) => s.commitIndex);
+    this.raftGauge("eddy_raft_applied_index", "Highest log index applied (visible to readers)", (s) => s.appliedIndex);
+    this.raftGauge("eddy_raft_is_leader", "1 when this replica leads the shard's group", (s) =>
+      s.role === "leader" ? 1 : 0,
+    );
+    this.raftGauge("eddy_raft_max_follower_lag_entries", "How far the slowest follower is behind (leaders only)", (s) =>
+      s.progress.reduce((lag, p) => Math.max(lag, s.lastIndex - p.match), 0),
+    );
   }
 
-  readonly shardLog: ShardLogProbe = {
-    batchCommitted: (records, _bytes, puts, durationMs) => {
-      this.batchRecords.observe(records);
-      this.batchPuts.observe(puts);
-      this.batchWriteSeconds.observe(durationMs / 1000);
-    },
-  };
+  /** Per-shard Raft figures are read from the replicas when scraped, not pushed on every change. */
+  watchRaft(source: RaftStatusSource): void {
+    this.raftStatuses = source;
+  }
+
+  private raftGauge(name: string, help: string, value: (status: RaftStatus) => number): void {
+    const source = () => this.raftStatuses();
+    new Gauge({
+      name,
+      help,
+      labelNames: ["stream", "shard"],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { stream, shard, status } of source()) this.set({ stream, shard }, value(status));
+      },
+    });
+  }
+
+  /** The probe a shard's log reports to. */
+  forShard(stream: string, shard: string): ShardLogProbe {
+    return {
+      batchCommitted: (records, _bytes, puts, durationMs) => {
+        this.batchRecords.observe(records);
+        this.batchPuts.observe(puts);
+        this.batchWriteSeconds.observe(durationMs / 1000);
+      },
+      roleChanged: () => this.leaderChanges.inc({ stream, shard }),
+    };
+  }
 
   recordsPut(stream: string, operation: string, records: number, bytes: number, durationMs: number): void {
     this.incomingRecords.inc({ stream }, records);

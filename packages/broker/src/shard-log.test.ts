@@ -41,7 +41,7 @@ describe("ShardLog on a real store", () => {
       SHARD,
       group,
       { ...OPTIONS, ...options },
-      { batchCommitted: (records) => batches.push(records) },
+      { batchCommitted: (records) => batches.push(records), roleChanged: () => undefined },
       {
         selfId: "local",
         voters: ["local"],

@@ -11,7 +11,15 @@ import {
   type Shard,
   type ShardLimits,
 } from "@eddy/core";
-import { EntryType, type Entry, type Message, type ProposeError, type RaftConfig, type SoftState } from "@eddy/raft";
+import {
+  EntryType,
+  type Entry,
+  type Message,
+  type ProposeError,
+  type RaftConfig,
+  type RaftStatus,
+  type SoftState,
+} from "@eddy/raft";
 import type { GroupLog } from "@eddy/storage";
 import { GroupDriver } from "./raft/group-driver.js";
 import { TailCache, type EntryWindow } from "./tail-cache.js";
@@ -38,6 +46,8 @@ export interface ShardRaftOptions {
 /** What the log calls out to, so that metrics stay out of the logic. */
 export interface ShardLogProbe {
   batchCommitted(records: number, bytes: number, puts: number, durationMs: number): void;
+  /** The replica's Raft role or known leader changed. */
+  roleChanged(state: SoftState): void;
 }
 
 export interface AppendResult {
@@ -165,6 +175,11 @@ export class ShardLog {
     this.driver.tick();
   }
 
+  /** Role, term, indexes and followers' progress, for metrics and status. */
+  raftStatus(): RaftStatus {
+    return this.driver.status();
+  }
+
   /** A message for this group from a peer. */
   step(message: Message): void {
     this.driver.step(message);
@@ -177,6 +192,7 @@ export class ShardLog {
 
   private roleChanged(state: SoftState): void {
     this.role = state;
+    this.probe.roleChanged(state);
     // A batch proposed by a leader that stepped down may never be applied here: answer its puts now.
     // (It may still commit through the new leader; a retry can then duplicate it, which is what
     // Kinesis's at-least-once PutRecord allows.)
