@@ -65,7 +65,9 @@ export class GroupDriver {
 
   tick(): void {
     this.node.tick();
-    this.schedule();
+    // Most ticks of an idle group change nothing: take a turn only when there is work, so that a
+    // thousand idle groups cost a thousand cheap calls per tick, not a thousand async turns.
+    if (!this.running && this.node.hasReady()) this.schedule();
   }
 
   step(message: Message): void {
