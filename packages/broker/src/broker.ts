@@ -15,7 +15,13 @@ import { serveSubscription } from "./subscribe.js";
 const NODE_ID = "local";
 /** One Raft tick: heartbeats every tick, elections after 10-20 ticks without a leader. */
 const RAFT_TICK_MS = 100;
-const RAFT_CONFIG = { electionTimeoutTicks: 10, heartbeatIntervalTicks: 1 } as const;
+const RAFT_CONFIG = {
+  electionTimeoutTicks: 10,
+  heartbeatIntervalTicks: 1,
+  // Per group: the decoded tail lives in the shard's TailCache already; Raft's own copy only serves
+  // followers catching up, so a small bound keeps a broker with many shards within its memory.
+  maxInMemoryLogBytes: 4 * 1024 * 1024,
+} as const;
 
 /**
  * A running broker: the store, the catalog, one ShardLog per shard, the gRPC API, the admin HTTP port
