@@ -9,3 +9,4 @@ export * from "./limits.js";
 export * from "./validation.js";
 export * from "./iterator.js";
 export * from "./stream.js";
+export * from "./controller/index.js";

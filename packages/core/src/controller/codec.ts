@@ -1,0 +1,150 @@
+/**
+ * Controller log entries and snapshots as bytes: UTF-8 JSON with a version field `v`. Metadata is small
+ * and rarely written, so JSON is enough (the record log is what is binary). Bigints (hash keys and
+ * sequence numbers) travel as decimal strings; maps travel as arrays sorted by key, so that equal states
+ * encode to equal bytes. Decoding checks the shape and throws CorruptDataException on anything else:
+ * a log entry that does not decode is damage, not input.
+ */
+import { corruptData } from "../errors.js";
+import type { Shard } from "../model.js";
+import { COMMAND_FIELDS, type ControllerCommand, type ControllerCommandType } from "./commands.js";
+import type { BrokerInfo } from "./placement.js";
+import type { ControllerState, ControllerStream, ReplicatedShard } from "./state.js";
+
+export const CONTROLLER_CODEC_VERSION = 1;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function encodeCommand(command: ControllerCommand): Uint8Array {
+  return encoder.encode(JSON.stringify({ v: CONTROLLER_CODEC_VERSION, command }));
+}
+
+export function decodeCommand(bytes: Uint8Array): ControllerCommand {
+  const envelope = parseEnvelope(bytes, "command");
+  const command = envelope["command"];
+  if (!isObject(command) || typeof command["type"] !== "string" || !Object.hasOwn(COMMAND_FIELDS, command["type"])) {
+    throw corruptData(`Controller command has an unknown type.`);
+  }
+  const type = command["type"] as ControllerCommandType;
+  const fields = COMMAND_FIELDS[type];
+  const out: Record<string, unknown> = { type };
+  for (const [field, kind] of Object.entries(fields)) {
+    const value = command[field];
+    const optional = kind.endsWith("?");
+    if (value === undefined && optional) continue;
+    if (typeof value !== kind.replace("?", "")) {
+      throw corruptData(`Controller command ${type}: field ${field} must be a ${kind.replace("?", "")}.`);
+    }
+    out[field] = value;
+  }
+  return out as unknown as ControllerCommand;
+}
+
+interface StoredShard extends Omit<Shard, "hashKeyRange" | "startingSequenceNumber" | "endingSequenceNumber"> {
+  readonly hashKeyRange: { startingHashKey: string; endingHashKey: string };
+  readonly startingSequenceNumber: string;
+  readonly endingSequenceNumber?: string;
+  readonly replicas: readonly string[];
+}
+
+interface StoredStream extends Omit<ControllerStream, "shards"> {
+  readonly shards: readonly StoredShard[];
+}
+
+interface StoredState {
+  readonly v: number;
+  readonly nextGroupId: number;
+  readonly nextStreamSeq: number;
+  readonly brokers: readonly BrokerInfo[];
+  readonly streams: readonly StoredStream[];
+}
+
+const byKey =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T): number =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+
+/** A controller snapshot. Equal states give equal bytes. */
+export function encodeState(state: ControllerState): Uint8Array {
+  const stored: StoredState = {
+    v: CONTROLLER_CODEC_VERSION,
+    nextGroupId: state.nextGroupId,
+    nextStreamSeq: state.nextStreamSeq,
+    brokers: [...state.brokers.values()].sort(byKey((b) => b.id)),
+    streams: [...state.streams.values()].sort(byKey((s) => s.streamName)).map(storeStream),
+  };
+  return encoder.encode(JSON.stringify(stored));
+}
+
+export function decodeState(bytes: Uint8Array): ControllerState {
+  const stored = parseEnvelope(bytes, "state") as unknown as StoredState;
+  if (
+    typeof stored.nextGroupId !== "number" ||
+    typeof stored.nextStreamSeq !== "number" ||
+    !Array.isArray(stored.brokers) ||
+    !Array.isArray(stored.streams)
+  ) {
+    throw corruptData("Controller snapshot is missing fields.");
+  }
+  try {
+    return {
+      brokers: new Map(stored.brokers.map((b) => [b.id, b])),
+      streams: new Map(stored.streams.map((s) => [s.streamName, loadStream(s)])),
+      nextGroupId: stored.nextGroupId,
+      nextStreamSeq: stored.nextStreamSeq,
+    };
+  } catch (error) {
+    throw corruptData(`Controller snapshot does not decode: ${String(error)}`);
+  }
+}
+
+function storeStream(stream: ControllerStream): StoredStream {
+  return {
+    ...stream,
+    shards: stream.shards.map(({ hashKeyRange, startingSequenceNumber, endingSequenceNumber, ...rest }) => ({
+      ...rest,
+      hashKeyRange: {
+        startingHashKey: hashKeyRange.startingHashKey.toString(),
+        endingHashKey: hashKeyRange.endingHashKey.toString(),
+      },
+      startingSequenceNumber: startingSequenceNumber.toString(),
+      ...(endingSequenceNumber === undefined ? {} : { endingSequenceNumber: endingSequenceNumber.toString() }),
+    })),
+  };
+}
+
+function loadStream(stored: StoredStream): ControllerStream {
+  const shards: ReplicatedShard[] = stored.shards.map(
+    ({ hashKeyRange, startingSequenceNumber, endingSequenceNumber, ...rest }) => ({
+      ...rest,
+      hashKeyRange: {
+        startingHashKey: BigInt(hashKeyRange.startingHashKey),
+        endingHashKey: BigInt(hashKeyRange.endingHashKey),
+      },
+      startingSequenceNumber: BigInt(startingSequenceNumber),
+      ...(endingSequenceNumber === undefined ? {} : { endingSequenceNumber: BigInt(endingSequenceNumber) }),
+    }),
+  );
+  return { ...stored, shards };
+}
+
+function parseEnvelope(bytes: Uint8Array, what: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(bytes));
+  } catch (error) {
+    throw corruptData(`Controller ${what} is not valid JSON: ${String(error)}`);
+  }
+  if (!isObject(parsed)) throw corruptData(`Controller ${what} is not a JSON object.`);
+  if (parsed["v"] !== CONTROLLER_CODEC_VERSION) {
+    throw corruptData(
+      `Controller ${what} has version ${String(parsed["v"])}; this build reads ${CONTROLLER_CODEC_VERSION}.`,
+    );
+  }
+  return parsed;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,387 @@
+/**
+ * The controller's state machine: cluster metadata (brokers and their zones, streams, shards and the
+ * placement of their replicas) and `applyCommand`, the pure function that every controller voter
+ * applies to the same committed log, getting the same state. Nothing here reads a clock or makes an
+ * id: both come in with the commands.
+ */
+import { KinesisError, invalidArgument, limitExceeded, resourceInUse, resourceNotFound } from "../errors.js";
+import { LIMITS } from "../limits.js";
+import type { Shard, Stream, StreamMode } from "../model.js";
+import { newStream, streamArnOf } from "../stream.js";
+import {
+  validateLength,
+  validateMaxRecordSize,
+  validateRetentionHours,
+  validateShardCount,
+  validateStreamName,
+} from "../validation.js";
+import { constraintViolation } from "../violations.js";
+import type {
+  BrokerDown,
+  BrokerUp,
+  ControllerCommand,
+  CreateStream,
+  DeleteStream,
+  RegisterBroker,
+  RepairDownBrokers,
+  ReplaceReplica,
+  StreamDeleted,
+  UpdateMode,
+  UpdateRetention,
+} from "./commands.js";
+import { addLoad, type BrokerInfo, type BrokerLoad, placeReplicas, replacementFor } from "./placement.js";
+
+/** A shard with the brokers that hold its replicas; the first is the preferred leader. */
+export interface ReplicatedShard extends Shard {
+  readonly replicas: readonly string[];
+}
+
+export interface ControllerStream extends Omit<Stream, "shards"> {
+  readonly shards: readonly ReplicatedShard[];
+  readonly replicationFactor: number;
+}
+
+export interface ControllerState {
+  readonly brokers: ReadonlyMap<string, BrokerInfo>;
+  readonly streams: ReadonlyMap<string, ControllerStream>;
+  /** The next unused shard-log group id; group ids are never reused. */
+  readonly nextGroupId: number;
+  /** How many streams were ever created: the ordinal of the next one. */
+  readonly nextStreamSeq: number;
+}
+
+/** Changed replica of one shard, as RepairDownBrokers and ReplaceReplica report it. */
+export interface ReplicaMove {
+  readonly streamName: string;
+  readonly shardId: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface ApplyResult {
+  readonly state: ControllerState;
+  /** The command's answer, or a KinesisError value (and then `state` is the input, unchanged). */
+  readonly result: unknown;
+}
+
+export function emptyControllerState(): ControllerState {
+  return { brokers: new Map(), streams: new Map(), nextGroupId: 1, nextStreamSeq: 0 };
+}
+
+const MODES: readonly StreamMode[] = ["PROVISIONED", "ON_DEMAND"];
+const NAME_LENGTH_MAX = 256;
+
+/**
+ * Applies one committed command. Pure and deterministic: returns a new state (sharing unchanged parts
+ * with the input, which is never mutated). An expected failure is a KinesisError in `result`, with the
+ * input state returned as it was.
+ */
+export function applyCommand(state: ControllerState, command: ControllerCommand): ApplyResult {
+  try {
+    return dispatch(state, command);
+  } catch (error) {
+    if (error instanceof KinesisError) return { state, result: error };
+    throw error;
+  }
+}
+
+function dispatch(state: ControllerState, command: ControllerCommand): ApplyResult {
+  switch (command.type) {
+    case "RegisterBroker":
+      return registerBroker(state, command);
+    case "BrokerDown":
+      return brokerDown(state, command);
+    case "BrokerUp":
+      return brokerUp(state, command);
+    case "CreateStream":
+      return createStream(state, command);
+    case "DeleteStream":
+      return deleteStream(state, command);
+    case "StreamDeleted":
+      return streamDeleted(state, command);
+    case "UpdateRetention":
+      return updateRetention(state, command);
+    case "UpdateMode":
+      return updateMode(state, command);
+    case "ReplaceReplica":
+      return replaceReplica(state, command);
+    case "RepairDownBrokers":
+      return repairDownBrokers(state, command);
+    default:
+      throw invalidArgument(`Unknown controller command type ${String((command as { type?: unknown }).type)}.`);
+  }
+}
+
+/** Replica count and preferred-leader count per broker, over every shard of every stream. */
+export function computeLoad(state: ControllerState): Map<string, BrokerLoad> {
+  const load = new Map<string, BrokerLoad>();
+  for (const stream of state.streams.values()) {
+    for (const shard of stream.shards) addLoad(load, shard.replicas);
+  }
+  return load;
+}
+
+/** Streams sorted by name: the order in which bulk commands visit them. */
+export function streamsByName(state: ControllerState): ControllerStream[] {
+  return [...state.streams.values()].sort((a, b) =>
+    a.streamName < b.streamName ? -1 : a.streamName > b.streamName ? 1 : 0,
+  );
+}
+
+// ---- brokers ----
+
+function registerBroker(state: ControllerState, cmd: RegisterBroker): ApplyResult {
+  validateName(cmd.id, "BrokerId");
+  validateName(cmd.zone, "Zone");
+  validateName(cmd.address, "Address");
+  validateTime(cmd.nowMs, "nowMs");
+  const existing = state.brokers.get(cmd.id);
+  if (existing && existing.zone !== cmd.zone) {
+    // Its replicas were placed by zone; moving it would silently break the one-replica-per-zone rule.
+    throw invalidArgument(
+      `Broker ${cmd.id} is registered in zone ${existing.zone}; it cannot return in zone ${cmd.zone}.`,
+    );
+  }
+  const broker: BrokerInfo = { id: cmd.id, zone: cmd.zone, address: cmd.address, state: "live" };
+  return { state: withBroker(state, broker), result: broker };
+}
+
+function brokerDown(state: ControllerState, cmd: BrokerDown): ApplyResult {
+  validateTime(cmd.nowMs, "nowMs");
+  const broker = requireBroker(state, cmd.id);
+  if (broker.state === "down") return { state, result: broker }; // keeps the first downSinceMs
+  const next: BrokerInfo = { ...broker, state: "down", downSinceMs: cmd.nowMs };
+  return { state: withBroker(state, next), result: next };
+}
+
+function brokerUp(state: ControllerState, cmd: BrokerUp): ApplyResult {
+  validateTime(cmd.nowMs, "nowMs");
+  const broker = requireBroker(state, cmd.id);
+  if (broker.state === "live") return { state, result: broker };
+  const next = liveCopy(broker);
+  return { state: withBroker(state, next), result: next };
+}
+
+function liveCopy(broker: BrokerInfo): BrokerInfo {
+  return { id: broker.id, zone: broker.zone, address: broker.address, state: "live" };
+}
+
+function withBroker(state: ControllerState, broker: BrokerInfo): ControllerState {
+  const brokers = new Map(state.brokers);
+  brokers.set(broker.id, broker);
+  return { ...state, brokers };
+}
+
+function requireBroker(state: ControllerState, id: string): BrokerInfo {
+  const broker = state.brokers.get(id);
+  if (!broker) throw resourceNotFound(`Broker ${id} is not registered.`);
+  return broker;
+}
+
+// ---- streams ----
+
+function createStream(state: ControllerState, cmd: CreateStream): ApplyResult {
+  validateStreamName(cmd.streamName);
+  validateLength(new TextEncoder().encode(cmd.streamId).length, 1, LIMITS.streamIdBytesMax, "StreamId");
+  validateShardCount(cmd.shardCount);
+  validateMode(cmd.mode);
+  validateRetentionHours(cmd.retentionPeriodHours);
+  validateMaxRecordSize(cmd.maxRecordSizeBytes);
+  validateName(cmd.region, "Region");
+  validateName(cmd.accountId, "AccountId");
+  validateTime(cmd.nowMs, "nowMs");
+  const existing = state.streams.get(cmd.streamName);
+  if (existing) {
+    throw resourceInUse(
+      existing.status === "DELETING"
+        ? `Stream ${cmd.streamName} is being deleted; create it again once it is gone.`
+        : `Stream ${cmd.streamName} under account ${cmd.accountId} already exists.`,
+    );
+  }
+  if (cmd.shardCountTotalMax !== undefined) {
+    const shardTotal = [...state.streams.values()].reduce((n, s) => n + s.shards.length, 0);
+    if (shardTotal + cmd.shardCount > cmd.shardCountTotalMax) {
+      throw limitExceeded(
+        `This request would exceed the shard limit for the account: ${shardTotal} shards exist, ` +
+          `${cmd.shardCount} requested, limit ${cmd.shardCountTotalMax}.`,
+      );
+    }
+  }
+  const stream = newStream({
+    streamName: cmd.streamName,
+    streamId: cmd.streamId,
+    streamArn: streamArnOf(cmd.region, cmd.accountId, cmd.streamName),
+    shardCount: cmd.shardCount,
+    mode: cmd.mode,
+    retentionPeriodHours: cmd.retentionPeriodHours,
+    maxRecordSizeBytes: cmd.maxRecordSizeBytes,
+    nowMs: cmd.nowMs,
+    firstGroupId: state.nextGroupId,
+  });
+  const load = computeLoad(state);
+  const brokers = [...state.brokers.values()];
+  const shards: ReplicatedShard[] = [];
+  for (const shard of stream.shards) {
+    const replicas = placeReplicas(brokers, load, cmd.replicationFactor);
+    if (replicas instanceof KinesisError) throw replicas;
+    addLoad(load, replicas);
+    shards.push({ ...shard, replicas });
+  }
+  const placed: ControllerStream = { ...stream, shards, replicationFactor: cmd.replicationFactor };
+  const streams = new Map(state.streams);
+  streams.set(placed.streamName, placed);
+  return {
+    state: {
+      ...state,
+      streams,
+      nextGroupId: state.nextGroupId + cmd.shardCount,
+      nextStreamSeq: state.nextStreamSeq + 1,
+    },
+    result: placed,
+  };
+}
+
+function deleteStream(state: ControllerState, cmd: DeleteStream): ApplyResult {
+  const stream = requireStream(state, cmd.streamName);
+  if (stream.status === "DELETING") return { state, result: stream }; // a retried proposal is harmless
+  return withStream(state, { ...stream, status: "DELETING" });
+}
+
+function streamDeleted(state: ControllerState, cmd: StreamDeleted): ApplyResult {
+  const stream = requireStream(state, cmd.streamName);
+  if (cmd.streamId !== undefined && cmd.streamId !== stream.streamId) {
+    throw resourceNotFound(`Stream ${cmd.streamName} with id ${cmd.streamId} not found.`);
+  }
+  if (stream.status !== "DELETING") {
+    throw resourceInUse(`Stream ${cmd.streamName} is ${stream.status}, not being deleted.`);
+  }
+  const streams = new Map(state.streams);
+  streams.delete(cmd.streamName);
+  return { state: { ...state, streams }, result: stream };
+}
+
+function updateRetention(state: ControllerState, cmd: UpdateRetention): ApplyResult {
+  validateRetentionHours(cmd.retentionPeriodHours);
+  const stream = requireServing(state, cmd.streamName);
+  if (stream.retentionPeriodHours === cmd.retentionPeriodHours) return { state, result: stream };
+  return withStream(state, { ...stream, retentionPeriodHours: cmd.retentionPeriodHours });
+}
+
+function updateMode(state: ControllerState, cmd: UpdateMode): ApplyResult {
+  validateMode(cmd.mode);
+  const stream = requireServing(state, cmd.streamName);
+  if (stream.mode === cmd.mode) return { state, result: stream };
+  return withStream(state, { ...stream, mode: cmd.mode });
+}
+
+function withStream(state: ControllerState, stream: ControllerStream): ApplyResult {
+  const streams = new Map(state.streams);
+  streams.set(stream.streamName, stream);
+  return { state: { ...state, streams }, result: stream };
+}
+
+function requireStream(state: ControllerState, streamName: string): ControllerStream {
+  const stream = state.streams.get(streamName);
+  if (!stream) throw resourceNotFound(`Stream ${streamName} not found.`);
+  return stream;
+}
+
+/** As catalog.ts: a DELETING stream is gone as far as changes go. */
+function requireServing(state: ControllerState, streamName: string): ControllerStream {
+  const stream = requireStream(state, streamName);
+  if (stream.status === "DELETING") throw resourceNotFound(`Stream ${streamName} is being deleted.`);
+  return stream;
+}
+
+// ---- placement changes ----
+
+/**
+ * The replica set after moving one replica from `from` to `to`. The new replica goes last: it starts
+ * empty, so it must not be the preferred leader; if `from` led, the next replica becomes preferred.
+ */
+export function swapReplica(replicas: readonly string[], from: string, to: string): string[] {
+  return [...replicas.filter((id) => id !== from), to];
+}
+
+function replaceReplica(state: ControllerState, cmd: ReplaceReplica): ApplyResult {
+  const stream = requireServing(state, cmd.streamName);
+  const index = stream.shards.findIndex((s) => s.shardId === cmd.shardId);
+  const shard = stream.shards[index];
+  if (!shard) throw resourceNotFound(`Shard ${cmd.shardId} in stream ${cmd.streamName} not found.`);
+  if (!shard.replicas.includes(cmd.from)) {
+    throw invalidArgument(`Broker ${cmd.from} holds no replica of ${cmd.shardId} in stream ${cmd.streamName}.`);
+  }
+  const to = requireBroker(state, cmd.to);
+  if (shard.replicas.includes(to.id)) {
+    throw invalidArgument(`Broker ${to.id} already holds a replica of ${cmd.shardId} in stream ${cmd.streamName}.`);
+  }
+  if (to.state !== "live") throw invalidArgument(`Broker ${to.id} is down; a new replica must go to a live broker.`);
+  const shards = [...stream.shards];
+  shards[index] = { ...shard, replicas: swapReplica(shard.replicas, cmd.from, to.id) };
+  const move: ReplicaMove = { streamName: stream.streamName, shardId: shard.shardId, from: cmd.from, to: to.id };
+  return { state: withStream(state, { ...stream, shards }).state, result: move };
+}
+
+/**
+ * Moves, for each shard, its first replica on a broker down for longer than `replaceAfterMs` to a
+ * live broker (zone-aware, least loaded), one replica per shard per command. A shard is repaired only
+ * while a majority of its replicas is live, since its Raft group must commit the change; one that
+ * cannot be repaired (no free live broker, or too few live replicas) is left as it is. DELETING
+ * streams are skipped. Idempotent: applying it again at the same time changes nothing more.
+ */
+function repairDownBrokers(state: ControllerState, cmd: RepairDownBrokers): ApplyResult {
+  validateTime(cmd.nowMs, "nowMs");
+  validateTime(cmd.replaceAfterMs, "replaceAfterMs");
+  const expired = (id: string): boolean => {
+    const broker = state.brokers.get(id);
+    if (!broker) return true;
+    return broker.state === "down" && cmd.nowMs - (broker.downSinceMs ?? cmd.nowMs) > cmd.replaceAfterMs;
+  };
+  const isLive = (id: string): boolean => state.brokers.get(id)?.state === "live";
+  const brokers = [...state.brokers.values()];
+  const load = computeLoad(state);
+  const moves: ReplicaMove[] = [];
+  let streams: Map<string, ControllerStream> | undefined;
+  for (const stream of streamsByName(state)) {
+    if (stream.status === "DELETING") continue;
+    let shards: ReplicatedShard[] | undefined;
+    stream.shards.forEach((shard, i) => {
+      const failed = shard.replicas.find(expired);
+      if (failed === undefined) return;
+      const liveCount = shard.replicas.filter(isLive).length;
+      if (liveCount < Math.floor(shard.replicas.length / 2) + 1) return;
+      const to = replacementFor(brokers, load, shard.replicas, failed);
+      if (to === undefined) return;
+      const replicas = swapReplica(shard.replicas, failed, to);
+      addLoad(load, shard.replicas, -1);
+      addLoad(load, replicas);
+      shards ??= [...stream.shards];
+      shards[i] = { ...shard, replicas };
+      moves.push({ streamName: stream.streamName, shardId: shard.shardId, from: failed, to });
+    });
+    if (shards) {
+      streams ??= new Map(state.streams);
+      streams.set(stream.streamName, { ...stream, shards });
+    }
+  }
+  return { state: streams ? { ...state, streams } : state, result: { moves } };
+}
+
+// ---- validation ----
+
+function validateName(value: string, field: string): void {
+  if (typeof value !== "string") throw constraintViolation(field, "be a string");
+  validateLength(value.length, 1, NAME_LENGTH_MAX, field);
+}
+
+function validateTime(value: number, field: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw constraintViolation(field, `be a non-negative integer number of milliseconds (got ${value})`);
+  }
+}
+
+function validateMode(mode: string): void {
+  if (!MODES.includes(mode as StreamMode)) {
+    throw constraintViolation("StreamModeDetails.StreamMode", `satisfy enum value set: [${MODES.join(", ")}]`);
+  }
+}
