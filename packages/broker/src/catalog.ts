@@ -5,7 +5,9 @@ import {
   resourceNotFound,
   limitExceeded,
   streamArnOf,
-  type Shard,
+  shardFromJson,
+  shardToJson,
+  type ShardJson,
   type Stream,
   type StreamMode,
   type StreamStatus,
@@ -154,37 +156,11 @@ const KEY_NEXT_GROUP = "broker/next-group-id";
 const PREFIX_STREAM = "stream/";
 const streamKey = (name: string) => PREFIX_STREAM + name;
 
-interface StoredShard extends Omit<Shard, "hashKeyRange" | "startingSequenceNumber" | "endingSequenceNumber"> {
-  hashKeyRange: { startingHashKey: string; endingHashKey: string };
-  startingSequenceNumber: string;
-  endingSequenceNumber?: string;
-}
-
 function encodeStream(stream: Stream): Uint8Array {
-  const shards: StoredShard[] = stream.shards.map((shard) => ({
-    ...shard,
-    hashKeyRange: {
-      startingHashKey: shard.hashKeyRange.startingHashKey.toString(),
-      endingHashKey: shard.hashKeyRange.endingHashKey.toString(),
-    },
-    startingSequenceNumber: shard.startingSequenceNumber.toString(),
-    endingSequenceNumber: shard.endingSequenceNumber?.toString(),
-  }));
-  return new TextEncoder().encode(JSON.stringify({ ...stream, shards }));
+  return new TextEncoder().encode(JSON.stringify({ ...stream, shards: stream.shards.map(shardToJson) }));
 }
 
 function decodeStream(bytes: Uint8Array): Stream {
-  const stored = JSON.parse(new TextDecoder().decode(bytes)) as Omit<Stream, "shards"> & { shards: StoredShard[] };
-  const shards: Shard[] = stored.shards.map(
-    ({ hashKeyRange, startingSequenceNumber, endingSequenceNumber, ...rest }) => ({
-      ...rest,
-      hashKeyRange: {
-        startingHashKey: BigInt(hashKeyRange.startingHashKey),
-        endingHashKey: BigInt(hashKeyRange.endingHashKey),
-      },
-      startingSequenceNumber: BigInt(startingSequenceNumber),
-      ...(endingSequenceNumber === undefined ? {} : { endingSequenceNumber: BigInt(endingSequenceNumber) }),
-    }),
-  );
-  return { ...stored, shards };
+  const stored = JSON.parse(new TextDecoder().decode(bytes)) as Omit<Stream, "shards"> & { shards: ShardJson[] };
+  return { ...stored, shards: stored.shards.map(shardFromJson) };
 }

@@ -57,3 +57,39 @@ export function openShards(stream: Stream): Shard[] {
 export function findShard(stream: Stream, shardId: string): Shard | undefined {
   return stream.shards.find((shard) => shard.shardId === shardId);
 }
+
+/** A shard as JSON can carry it: hash keys and sequence numbers as decimal strings. */
+export type ShardJson<S extends Shard = Shard> = Omit<
+  S,
+  "hashKeyRange" | "startingSequenceNumber" | "endingSequenceNumber"
+> & {
+  readonly hashKeyRange: { readonly startingHashKey: string; readonly endingHashKey: string };
+  readonly startingSequenceNumber: string;
+  readonly endingSequenceNumber?: string;
+};
+
+export function shardToJson<S extends Shard>(shard: S): ShardJson<S> {
+  const { hashKeyRange, startingSequenceNumber, endingSequenceNumber, ...rest } = shard;
+  return {
+    ...rest,
+    hashKeyRange: {
+      startingHashKey: hashKeyRange.startingHashKey.toString(),
+      endingHashKey: hashKeyRange.endingHashKey.toString(),
+    },
+    startingSequenceNumber: startingSequenceNumber.toString(),
+    ...(endingSequenceNumber === undefined ? {} : { endingSequenceNumber: endingSequenceNumber.toString() }),
+  } as ShardJson<S>;
+}
+
+export function shardFromJson<S extends Shard>(json: ShardJson<S>): S {
+  const { hashKeyRange, startingSequenceNumber, endingSequenceNumber, ...rest } = json;
+  return {
+    ...rest,
+    hashKeyRange: {
+      startingHashKey: BigInt(hashKeyRange.startingHashKey),
+      endingHashKey: BigInt(hashKeyRange.endingHashKey),
+    },
+    startingSequenceNumber: BigInt(startingSequenceNumber),
+    ...(endingSequenceNumber === undefined ? {} : { endingSequenceNumber: BigInt(endingSequenceNumber) }),
+  } as unknown as S;
+}

@@ -107,7 +107,7 @@ export class RawNode {
   #outstanding: Ready | undefined;
 
   /**
-   * `random` returns numbers in [0, 1), like Math.random, from a seeded generator: it randomizes the
+   * `random` returns uniformly distributed numbers in [0, 1) from a seeded generator: it randomizes the
    * election timeouts, and nothing else.
    */
   constructor(config: RaftConfig, restored: RestoredState, random: () => number) {

@@ -6,7 +6,7 @@
  * a log entry that does not decode is damage, not input.
  */
 import { corruptData } from "../errors.js";
-import type { Shard } from "../model.js";
+import { shardFromJson, shardToJson, type ShardJson } from "../stream.js";
 import { COMMAND_FIELDS, type ControllerCommand, type ControllerCommandType } from "./commands.js";
 import type { BrokerInfo } from "./placement.js";
 import type { ControllerState, ControllerStream, ReplicatedShard } from "./state.js";
@@ -41,15 +41,8 @@ export function decodeCommand(bytes: Uint8Array): ControllerCommand {
   return out as unknown as ControllerCommand;
 }
 
-interface StoredShard extends Omit<Shard, "hashKeyRange" | "startingSequenceNumber" | "endingSequenceNumber"> {
-  readonly hashKeyRange: { startingHashKey: string; endingHashKey: string };
-  readonly startingSequenceNumber: string;
-  readonly endingSequenceNumber?: string;
-  readonly replicas: readonly string[];
-}
-
 interface StoredStream extends Omit<ControllerStream, "shards"> {
-  readonly shards: readonly StoredShard[];
+  readonly shards: readonly ShardJson<ReplicatedShard>[];
 }
 
 interface StoredState {
@@ -100,33 +93,11 @@ export function decodeState(bytes: Uint8Array): ControllerState {
 }
 
 function storeStream(stream: ControllerStream): StoredStream {
-  return {
-    ...stream,
-    shards: stream.shards.map(({ hashKeyRange, startingSequenceNumber, endingSequenceNumber, ...rest }) => ({
-      ...rest,
-      hashKeyRange: {
-        startingHashKey: hashKeyRange.startingHashKey.toString(),
-        endingHashKey: hashKeyRange.endingHashKey.toString(),
-      },
-      startingSequenceNumber: startingSequenceNumber.toString(),
-      ...(endingSequenceNumber === undefined ? {} : { endingSequenceNumber: endingSequenceNumber.toString() }),
-    })),
-  };
+  return { ...stream, shards: stream.shards.map(shardToJson) };
 }
 
 function loadStream(stored: StoredStream): ControllerStream {
-  const shards: ReplicatedShard[] = stored.shards.map(
-    ({ hashKeyRange, startingSequenceNumber, endingSequenceNumber, ...rest }) => ({
-      ...rest,
-      hashKeyRange: {
-        startingHashKey: BigInt(hashKeyRange.startingHashKey),
-        endingHashKey: BigInt(hashKeyRange.endingHashKey),
-      },
-      startingSequenceNumber: BigInt(startingSequenceNumber),
-      ...(endingSequenceNumber === undefined ? {} : { endingSequenceNumber: BigInt(endingSequenceNumber) }),
-    }),
-  );
-  return { ...stored, shards };
+  return { ...stored, shards: stored.shards.map(shardFromJson) };
 }
 
 function parseEnvelope(bytes: Uint8Array, what: string): Record<string, unknown> {
