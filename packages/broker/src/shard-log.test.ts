@@ -33,11 +33,12 @@ describe("ShardLog on a real store", () => {
   let dir: string;
   let store: Store;
   let batches: number[];
+  let opened: ShardLog[];
 
   const open = async (options: Partial<ShardLogOptions> = {}) => {
     batches = [];
     const group = await store.group(SHARD.groupId);
-    return ShardLog.open(
+    const log = await ShardLog.open(
       SHARD,
       group,
       { ...OPTIONS, ...options },
@@ -53,14 +54,19 @@ describe("ShardLog on a real store", () => {
       },
       Date.now(),
     );
+    opened.push(log);
+    return log;
   };
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "eddy-shardlog-"));
     store = await Store.open(dir);
+    opened = [];
   });
 
   afterEach(async () => {
+    // As the broker does at shutdown: a log's last writes (its commit index) finish before the store closes.
+    for (const log of opened) await log.drain(new KinesisError("ServiceUnavailableException", "test over"));
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -111,7 +111,8 @@ export class GroupDriver {
     this.hardStateWriteScheduled = true;
     setImmediate(() => {
       this.hardStateWriteScheduled = false;
-      if (!this.running) void this.writeUnwrittenHardState().catch((error: unknown) => this.hooks.failed(error));
+      // After stop() the store may be closing; stop() itself wrote the last hard state.
+      if (!this.running && !this.stopped) void this.writeUnwrittenHardState().catch((error: unknown) => this.hooks.failed(error));
     });
   }
 
