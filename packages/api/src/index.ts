@@ -6,6 +6,9 @@ export {
   GRPC_CHANNEL_OPTIONS,
   loadStreamsService,
   type StreamsService,
+  CLUSTER_PROTO_FILE,
+  loadClusterService,
+  type ClusterService,
 } from "./proto.js";
 export { ERROR_METADATA_KEY, toServiceError, fromServiceError, isServiceError } from "./errors.js";
 export type * from "./messages.js";

@@ -5,6 +5,7 @@
  * Keep one line per file of `gen/eddy/v1/`: a unit test checks that none is missing.
  */
 export type * from "./gen/eddy/v1/ChildShard.js";
+export type * from "./gen/eddy/v1/Cluster.js";
 export type * from "./gen/eddy/v1/CreateStreamRequest.js";
 export type * from "./gen/eddy/v1/CreateStreamResponse.js";
 export type * from "./gen/eddy/v1/DeleteStreamRequest.js";
@@ -22,13 +23,18 @@ export type * from "./gen/eddy/v1/ListShardsRequest.js";
 export type * from "./gen/eddy/v1/ListShardsResponse.js";
 export type * from "./gen/eddy/v1/ListStreamsRequest.js";
 export type * from "./gen/eddy/v1/ListStreamsResponse.js";
+export type * from "./gen/eddy/v1/ProposeCommandRequest.js";
+export type * from "./gen/eddy/v1/ProposeCommandResponse.js";
 export type * from "./gen/eddy/v1/PutRecordRequest.js";
 export type * from "./gen/eddy/v1/PutRecordResponse.js";
 export type * from "./gen/eddy/v1/PutRecordsRequest.js";
 export type * from "./gen/eddy/v1/PutRecordsRequestEntry.js";
 export type * from "./gen/eddy/v1/PutRecordsResponse.js";
 export type * from "./gen/eddy/v1/PutRecordsResultEntry.js";
+export type * from "./gen/eddy/v1/ReadReplicaRequest.js";
+export type * from "./gen/eddy/v1/ReadReplicaResponse.js";
 export type * from "./gen/eddy/v1/Record.js";
+export type * from "./gen/eddy/v1/ReplicaRecord.js";
 export type * from "./gen/eddy/v1/SequenceNumberRange.js";
 export type * from "./gen/eddy/v1/Shard.js";
 export type * from "./gen/eddy/v1/ShardFilter.js";

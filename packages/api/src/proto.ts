@@ -9,6 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { LIMITS, assert } from "@eddy/core";
 import type { ProtoGrpcType } from "./gen/streams.js";
+import type { ProtoGrpcType as ClusterProtoGrpcType } from "./gen/cluster.js";
 
 /** Loader options; they must match the flags of `proto-loader-gen-types` in the root `gen:proto` script. */
 export const PROTO_LOADER_OPTIONS = {
@@ -81,4 +82,31 @@ export function loadStreamsService(): StreamsService {
     cached = { service: Client.service, Client };
   }
   return cached;
+}
+
+/** The internal Cluster service's file, relative to `PROTO_ROOT`. */
+export const CLUSTER_PROTO_FILE = "eddy/v1/cluster.proto";
+
+type ClusterServiceConstructor = ClusterProtoGrpcType["eddy"]["v1"]["Cluster"];
+
+/** The Cluster service (broker to broker, and replica inspection): definition and typed client. */
+export interface ClusterService {
+  readonly service: ClusterServiceConstructor["service"];
+  readonly Client: ClusterServiceConstructor & grpc.ServiceClientConstructor;
+}
+
+let cachedCluster: ClusterService | undefined;
+
+/** Loads `eddy/v1/cluster.proto` once per process. */
+export function loadClusterService(): ClusterService {
+  if (cachedCluster === undefined) {
+    const packageDefinition = protoLoader.loadSync(CLUSTER_PROTO_FILE, {
+      ...PROTO_LOADER_OPTIONS,
+      includeDirs: [PROTO_ROOT],
+    });
+    const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as ClusterProtoGrpcType;
+    const Client = loaded.eddy.v1.Cluster as ClusterServiceConstructor & grpc.ServiceClientConstructor;
+    cachedCluster = { service: Client.service, Client };
+  }
+  return cachedCluster;
 }

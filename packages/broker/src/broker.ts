@@ -1,43 +1,36 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import { HealthImplementation } from "grpc-health-check";
 import { pino, type Logger } from "pino";
-import { KinesisError, serviceUnavailable, type Stream } from "@eddy/core";
+import { KinesisError, serviceUnavailable } from "@eddy/core";
 import { GRPC_MESSAGE_BYTES_MAX, grpc, loadStreamsService, toServiceError } from "@eddy/api";
-import type { RaftStatus } from "@eddy/raft";
 import { Store } from "@eddy/storage";
-import { Catalog } from "./catalog.js";
+import { ClusterNode } from "./cluster/cluster-node.js";
+import { hopsOf } from "./cluster/forward.js";
+import { Metadata } from "./cluster/metadata.js";
+import { clusterStatus } from "./cluster/status.js";
 import { configProblems, type BrokerConfig } from "./config.js";
 import { BrokerProbe } from "./metrics.js";
-import { ShardLog } from "./shard-log.js";
-import { StreamService, type ShardLogs } from "./service.js";
+import { StreamService } from "./service.js";
 import { serveSubscription } from "./subscribe.js";
 
-const NODE_ID = "local";
-/** One Raft tick: heartbeats every tick, elections after 10-20 ticks without a leader. */
-const RAFT_TICK_MS = 100;
-const RAFT_CONFIG = {
-  electionTimeoutTicks: 10,
-  heartbeatIntervalTicks: 1,
-  // Per group: the decoded tail lives in the shard's TailCache already; Raft's own copy only serves
-  // followers catching up, so a small bound keeps a broker with many shards within its memory.
-  maxInMemoryLogBytes: 4 * 1024 * 1024,
-} as const;
+/** How long a single-node broker waits at start for its controller to elect itself and register it. */
+const SINGLE_NODE_FORM_TIMEOUT_MS = 10_000;
 
 /**
- * A running broker: the store, the catalog, one ShardLog per shard, the gRPC API, the admin HTTP port
- * and the retention trimmer. `start` opens everything in order; `stop` drains writes and closes in reverse.
+ * A running broker: the store, its place in the cluster (controller replica, shard replicas, peer
+ * transport), the gRPC API, the admin HTTP port and the retention trimmer. `start` opens everything in
+ * order; `stop` hands leadership over, drains writes and closes in reverse.
  */
 export class Broker {
-  private ready = false;
+  private started = false;
   private retentionTimer: NodeJS.Timeout | undefined;
-  private raftTicker: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
   private constructor(
     readonly config: BrokerConfig,
     readonly logger: Logger,
     private readonly store: Store,
-    private readonly logs: BrokerShardLogs,
+    readonly cluster: ClusterNode,
     private readonly grpcServer: grpc.Server,
     private readonly health: HealthImplementation,
     private readonly adminServer: HttpServer,
@@ -48,18 +41,16 @@ export class Broker {
   static async start(config: BrokerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Broker> {
     const problems = configProblems(config);
     if (problems.length > 0) throw new Error(`invalid broker configuration:\n  ${problems.join("\n  ")}`);
+    logger = logger.child({ broker: config.brokerId });
     const probe = new BrokerProbe();
     const store = await Store.open(config.dataDir);
-    const catalog = await Catalog.open(store, config.region, config.accountId);
-    const logs = new BrokerShardLogs(store, config, probe, logger);
-    probe.watchRaft(() => logs.raftStatuses());
-    const service = new StreamService(config, catalog, logs, probe, (error, context) =>
-      logger.error({ err: error, ...context }, "background task failed"),
+    const cluster = new ClusterNode(config, store, probe, logger);
+    await cluster.open();
+    probe.watchRaft(() =>
+      [...cluster.replicas.statuses()].map(({ stream, shard, status }) => ({ stream, shard: shard.shardId, status })),
     );
-    for (const stream of catalog.list()) {
-      if (stream.status === "DELETING") service.deleteInBackground(stream);
-      else await logs.open(stream);
-    }
+    const metadata = new Metadata(cluster, config);
+    const service = new StreamService(config, metadata, cluster, probe);
     const health = new HealthImplementation({ "": "NOT_SERVING", "eddy.v1.Streams": "NOT_SERVING" });
     const grpcServer = new grpc.Server({
       "grpc.max_receive_message_length": GRPC_MESSAGE_BYTES_MAX,
@@ -67,13 +58,21 @@ export class Broker {
     });
     grpcServer.addService(
       loadStreamsService().service,
-      handlers(service, { config, catalog, logs, service, probe }, probe, logger),
+      handlers(service, { config, catalog: metadata, cluster, service, probe }, probe, logger),
     );
     health.addToServer(grpcServer);
+    cluster.addToServer(grpcServer);
     const grpcPort = await bindGrpc(grpcServer, `${config.host}:${config.grpcPort}`);
+    cluster.setAdvertisedAddress(`${config.host}:${grpcPort}`);
+    cluster.start();
     let broker: Broker | undefined;
     const adminServer = createServer((req, res) => {
-      adminRoute(req.url ?? "/", probe, () => broker?.ready ?? false)
+      adminRoute(
+        req.url ?? "/",
+        probe,
+        () => broker?.isReady() ?? false,
+        () => clusterStatus(cluster, config),
+      )
         .catch((error: unknown) => {
           logger.error({ err: error, url: req.url }, "admin request failed");
           return { status: 500, type: "text/plain", body: "internal error\n" };
@@ -84,33 +83,62 @@ export class Broker {
         });
     });
     const adminPort = await listenHttp(adminServer, config.host, config.adminPort);
-    broker = new Broker(config, logger, store, logs, grpcServer, health, adminServer, grpcPort, adminPort);
+    broker = new Broker(config, logger, store, cluster, grpcServer, health, adminServer, grpcPort, adminPort);
+    if (config.peers.size === 0) await broker.formSingleNode();
     broker.retentionTimer = setInterval(
-      () => void broker!.trimRetention(catalog, probe),
+      () => void broker!.trimRetention(metadata, probe),
       config.retentionCheckIntervalMs,
     );
     broker.retentionTimer.unref();
-    broker.raftTicker = setInterval(() => logs.tickAll(), RAFT_TICK_MS);
-    broker.raftTicker.unref();
-    broker.ready = true;
+    broker.started = true;
     health.setStatus("", "SERVING");
     health.setStatus("eddy.v1.Streams", "SERVING");
     logger.info(
-      { grpc: `${config.host}:${grpcPort}`, admin: `${config.host}:${adminPort}`, dataDir: config.dataDir },
+      {
+        id: config.brokerId,
+        zone: config.zone,
+        grpc: `${config.host}:${grpcPort}`,
+        admin: `${config.host}:${adminPort}`,
+        dataDir: config.dataDir,
+        peers: Object.fromEntries(config.peers),
+      },
       "broker started",
     );
     return broker;
   }
 
-  /** Drops what is older than each stream's retention period. */
-  private async trimRetention(catalog: Catalog, probe: BrokerProbe): Promise<void> {
+  /** Started, and the controller has a leader that knows this broker. */
+  isReady(): boolean {
+    if (!this.started || this.stopping) return false;
+    const controller = this.cluster.controller;
+    return controller.leaderId() !== "" && controller.state.brokers.get(this.config.brokerId)?.state === "live";
+  }
+
+  /** Alone, the broker forms its cluster at once: serving before that would only answer "retry". */
+  private async formSingleNode(): Promise<void> {
+    const deadlineMs = Date.now() + SINGLE_NODE_FORM_TIMEOUT_MS;
+    const formed = () => {
+      const state = this.cluster.controller.state;
+      return state.iteratorKeyHex !== "" && state.brokers.has(this.config.brokerId);
+    };
+    while (!formed()) {
+      if (Date.now() > deadlineMs)
+        throw new Error(`the controller did not form within ${SINGLE_NODE_FORM_TIMEOUT_MS} ms`);
+      await this.cluster.controller.waitApplied(this.cluster.controller.applied + 1).catch(() => undefined);
+    }
+  }
+
+  /** Drops what is older than each stream's retention period, on every replica here (each trims its own copy). */
+  private async trimRetention(metadata: Metadata, probe: BrokerProbe): Promise<void> {
     const nowMs = Date.now();
-    for (const stream of catalog.list()) {
+    for (const stream of metadata.list()) {
       if (stream.status === "DELETING") continue;
       const cutoffMs = nowMs - stream.retentionPeriodHours * 3_600_000;
       for (const shard of stream.shards) {
+        const log = this.cluster.localReplica(shard);
+        if (!log) continue;
         try {
-          const trimmed = await this.logs.get(shard).trimOlderThan(cutoffMs);
+          const trimmed = await log.trimOlderThan(cutoffMs);
           if (trimmed > 0) {
             probe.trimmed(trimmed);
             this.logger.info(
@@ -125,20 +153,18 @@ export class Broker {
     }
   }
 
-  /** Stops taking work, lets queued writes finish and answer, then closes the listeners and the store. */
+  /** Stops taking work, hands leadership over, lets queued writes finish and answer, then closes. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
   }
 
   private async shutdown(): Promise<void> {
-    this.ready = false;
     this.health.setStatus("", "NOT_SERVING");
     this.health.setStatus("eddy.v1.Streams", "NOT_SERVING");
     clearInterval(this.retentionTimer);
-    clearInterval(this.raftTicker);
     this.logger.info("broker draining");
-    await this.logs.drainAll(serviceUnavailable("The broker is shutting down; retry against another broker."));
+    await this.cluster.stop(serviceUnavailable("The broker is shutting down; retry against another broker."));
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.grpcServer.forceShutdown();
@@ -155,90 +181,6 @@ export class Broker {
   }
 }
 
-/** The broker's shard logs, by storage group. */
-class BrokerShardLogs implements ShardLogs {
-  private readonly byGroup = new Map<number, ShardLog>();
-  private readonly streamOfGroup = new Map<number, string>();
-
-  constructor(
-    private readonly store: Store,
-    private readonly config: BrokerConfig,
-    private readonly probe: BrokerProbe,
-    private readonly logger: Logger,
-  ) {}
-
-  get(shard: { groupId: number; shardId: string }): ShardLog {
-    const log = this.byGroup.get(shard.groupId);
-    if (!log) throw serviceUnavailable(`Shard ${shard.shardId} is not open on this broker yet.`);
-    return log;
-  }
-
-  /** Every open shard replica's Raft status, for the metrics. */
-  *raftStatuses(): Iterable<{ stream: string; shard: string; status: RaftStatus }> {
-    for (const [groupId, log] of this.byGroup) {
-      yield { stream: this.streamOfGroup.get(groupId) ?? "", shard: log.shard.shardId, status: log.raftStatus() };
-    }
-  }
-
-  async open(stream: Stream): Promise<void> {
-    for (const shard of stream.shards) {
-      this.streamOfGroup.set(shard.groupId, stream.streamName);
-      const group = await this.store.group(shard.groupId);
-      const log = await ShardLog.open(
-        shard,
-        group,
-        {
-          sync: this.config.fsync === "always",
-          batchRecordsMax: this.config.batchRecordsMax,
-          batchBytesMax: this.config.batchBytesMax,
-          queueBytesMax: this.config.shardQueueBytesMax,
-          tailCacheBytesMax: this.config.tailCacheBytesMax,
-          limits: this.config.shardLimits,
-        },
-        this.probe.forShard(stream.streamName, shard.shardId),
-        {
-          // Single-node mode: every shard is a Raft group with this broker as its only voter.
-          selfId: NODE_ID,
-          voters: [NODE_ID],
-          config: RAFT_CONFIG,
-          send: () => undefined,
-          failed: (error) => this.groupFailed(shard.shardId, error),
-        },
-        Date.now(),
-      );
-      this.byGroup.set(shard.groupId, log);
-    }
-    this.logger.info({ stream: stream.streamName, shards: stream.shards.length }, "stream opened");
-  }
-
-  /** Ticks every group's Raft clock; one timer for all of them. */
-  tickAll(): void {
-    for (const log of this.byGroup.values()) log.tick();
-  }
-
-  /** A group whose storage failed cannot go on safely: stop the broker, do not serve from a broken log. */
-  private groupFailed(shardId: string, error: unknown): void {
-    this.logger.fatal({ err: error, shard: shardId }, "shard log failed; stopping");
-    process.exit(70);
-  }
-
-  async destroy(stream: Stream): Promise<void> {
-    for (const shard of stream.shards) {
-      const log = this.byGroup.get(shard.groupId);
-      this.byGroup.delete(shard.groupId);
-      this.streamOfGroup.delete(shard.groupId);
-      await log?.drain(new KinesisError("ResourceNotFoundException", `Stream ${stream.streamName} was deleted.`));
-      const group = await this.store.group(shard.groupId);
-      await group.destroy();
-    }
-    this.logger.info({ stream: stream.streamName }, "stream deleted");
-  }
-
-  async drainAll(reason: KinesisError): Promise<void> {
-    await Promise.all([...this.byGroup.values()].map((log) => log.drain(reason)));
-  }
-}
-
 type Deps = Parameters<typeof serveSubscription>[1];
 
 function handlers(
@@ -248,10 +190,10 @@ function handlers(
   logger: Logger,
 ): grpc.UntypedServiceImplementation {
   const unary =
-    <Req, Res>(operation: string, run: (req: Req) => Res | Promise<Res>) =>
+    <Req, Res>(operation: string, run: (req: Req, hops: number) => Res | Promise<Res>) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
       Promise.resolve()
-        .then(() => run(call.request))
+        .then(() => run(call.request, hopsOf(call.metadata)))
         .then(
           (response) => callback(null, response),
           (error: unknown) => callback(failure(operation, error, probe, logger)),
@@ -266,12 +208,12 @@ function handlers(
     ListShards: unary("ListShards", (r) => service.listShards(r as never)),
     UpdateRetentionPeriod: unary("UpdateRetentionPeriod", (r) => service.updateRetentionPeriod(r as never)),
     UpdateStreamMode: unary("UpdateStreamMode", (r) => service.updateStreamMode(r as never)),
-    PutRecord: unary("PutRecord", (r) => service.putRecord(r as never)),
-    PutRecords: unary("PutRecords", (r) => service.putRecords(r as never)),
-    GetShardIterator: unary("GetShardIterator", (r) => service.getShardIterator(r as never)),
-    GetRecords: unary("GetRecords", (r) => service.getRecords(r as never)),
+    PutRecord: unary("PutRecord", (r, hops) => service.putRecord(r as never, hops)),
+    PutRecords: unary("PutRecords", (r, hops) => service.putRecords(r as never, hops)),
+    GetShardIterator: unary("GetShardIterator", (r, hops) => service.getShardIterator(r as never, hops)),
+    GetRecords: unary("GetRecords", (r, hops) => service.getRecords(r as never, hops)),
     SubscribeToShard: ((call: Parameters<typeof serveSubscription>[0]) => {
-      serveSubscription(call, deps).catch((error: unknown) => {
+      serveSubscription(call, deps, hopsOf(call.metadata)).catch((error: unknown) => {
         // grpc-js ends a server stream with a status when the error is emitted on the call.
         call.emit("error", failure("SubscribeToShard", error, probe, logger));
       });
@@ -291,8 +233,10 @@ async function adminRoute(
   url: string,
   probe: BrokerProbe,
   isReady: () => boolean,
+  status: () => unknown,
 ): Promise<{ status: number; type: string; body: string }> {
   const path = url.split("?")[0];
+  if (path === "/v1/status") return { status: 200, type: "application/json", body: JSON.stringify(status()) + "\n" };
   if (path === "/metrics")
     return { status: 200, type: probe.registry.contentType, body: await probe.registry.metrics() };
   if (path === "/healthz") return { status: 200, type: "text/plain", body: "ok\n" };

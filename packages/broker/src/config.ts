@@ -4,6 +4,32 @@ export type FsyncMode = "always" | "never";
 
 /** Everything a broker can be told. Limits are named here, with their units, and checked together at start. */
 export interface BrokerConfig {
+  /** This broker's id: its Raft node id in every group, unique in the cluster, stable across restarts. */
+  readonly brokerId: string;
+  /** Stands in for a data center: a shard's replicas go to distinct zones. */
+  readonly zone: string;
+  /** Brokers of different clusters refuse each other's peer streams. */
+  readonly clusterId: string;
+  /**
+   * The controller's voters when the cluster is first formed: broker id -> gRPC address. Empty means
+   * single-node mode (this broker alone). A broker not in the list joins an existing cluster through them.
+   */
+  readonly peers: ReadonlyMap<string, string>;
+  /** Where peers and clients reach this broker's gRPC port; defaults to host:grpcPort. */
+  readonly advertiseAddress: string | undefined;
+  /** A broker unreachable this long is marked down by the controller. */
+  readonly brokerDownAfterMs: number;
+  /** A broker down this long has its replicas rebuilt on live brokers. */
+  readonly replaceAfterMs: number;
+  /** Replicas per shard of new streams (capped by the brokers there are, so single-node mode gets 1). */
+  readonly replicationFactor: number;
+  /** One Raft tick; heartbeats and election timeouts count in ticks. */
+  readonly raftTickMs: number;
+  /** Ticks without a leader before a follower campaigns (randomized up to twice this). */
+  readonly electionTimeoutTicks: number;
+  readonly heartbeatIntervalTicks: number;
+  /** How long a call for a shard without a known leader waits for one before failing. */
+  readonly leaderWaitMs: number;
   /** Where the LevelDB store lives. */
   readonly dataDir: string;
   /** Address the listeners bind to. */
@@ -43,6 +69,18 @@ export interface BrokerConfig {
 }
 
 export const DEFAULT_CONFIG: BrokerConfig = {
+  brokerId: "b1",
+  zone: "a",
+  clusterId: "eddy",
+  peers: new Map(),
+  advertiseAddress: undefined,
+  brokerDownAfterMs: 5_000,
+  replaceAfterMs: 5 * 60_000,
+  replicationFactor: 3,
+  raftTickMs: 50,
+  electionTimeoutTicks: 10,
+  heartbeatIntervalTicks: 2,
+  leaderWaitMs: 5_000,
   dataDir: ".eddy",
   host: "127.0.0.1",
   grpcPort: 7400,
@@ -74,6 +112,27 @@ export function configProblems(config: BrokerConfig): string[] {
     if (!Number.isInteger(value) || value < 0 || value > 65535) problems.push(`${name} must be 0..65535, got ${value}`);
   };
   port("grpcPort", config.grpcPort);
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(config.brokerId))
+    problems.push(`brokerId must be 1-64 of [A-Za-z0-9_.-], got ${JSON.stringify(config.brokerId)}`);
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(config.zone))
+    problems.push(`zone must be 1-64 of [A-Za-z0-9_.-], got ${JSON.stringify(config.zone)}`);
+  for (const [id, address] of config.peers) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id))
+      problems.push(`peers: broker id must be 1-64 of [A-Za-z0-9_.-], got ${JSON.stringify(id)}`);
+    if (!/^[^\s:]+:\d{1,5}$/.test(address))
+      problems.push(`peers: address of ${id} must be host:port, got ${JSON.stringify(address)}`);
+  }
+  positiveInt("brokerDownAfterMs", config.brokerDownAfterMs);
+  positiveInt("replaceAfterMs", config.replaceAfterMs);
+  positiveInt("raftTickMs", config.raftTickMs);
+  positiveInt("heartbeatIntervalTicks", config.heartbeatIntervalTicks);
+  positiveInt("leaderWaitMs", config.leaderWaitMs);
+  if (!Number.isInteger(config.replicationFactor) || config.replicationFactor < 1 || config.replicationFactor > 7)
+    problems.push(`replicationFactor must be 1..7, got ${config.replicationFactor}`);
+  if (!(config.electionTimeoutTicks > config.heartbeatIntervalTicks))
+    problems.push(
+      `electionTimeoutTicks (${config.electionTimeoutTicks}) must be > heartbeatIntervalTicks (${config.heartbeatIntervalTicks})`,
+    );
   port("adminPort", config.adminPort);
   positiveInt("shardCountTotalMax", config.shardCountTotalMax);
   positiveInt("batchRecordsMax", config.batchRecordsMax);

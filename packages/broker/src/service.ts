@@ -32,17 +32,13 @@ import {
   type StreamMode,
 } from "@eddy/core";
 import type * as api from "@eddy/api";
-import type { Catalog } from "./catalog.js";
+import type { ClusterNode } from "./cluster/cluster-node.js";
+import { HOPS_MAX } from "./cluster/cluster-node.js";
+import { forwardUnary } from "./cluster/forward.js";
+import type { Metadata } from "./cluster/metadata.js";
 import type { BrokerConfig } from "./config.js";
 import type { BrokerProbe } from "./metrics.js";
 import type { ShardLog } from "./shard-log.js";
-
-/** Opens and closes the logs of shards; the broker owns them. */
-export interface ShardLogs {
-  get(shard: Shard): ShardLog;
-  open(stream: Stream): Promise<void>;
-  destroy(stream: Stream): Promise<void>;
-}
 
 /**
  * The Kinesis operations, on proto-shaped messages. Validation happens before anything changes, so a bad
@@ -51,12 +47,26 @@ export interface ShardLogs {
 export class StreamService {
   constructor(
     private readonly config: BrokerConfig,
-    private readonly catalog: Catalog,
-    private readonly logs: ShardLogs,
+    private readonly catalog: Metadata,
+    private readonly cluster: ClusterNode,
     private readonly probe: BrokerProbe,
-    /** Where failures of background work (deleting a stream's data) are reported. */
-    private readonly reportBackgroundError: (error: unknown, context: Record<string, unknown>) => void,
   ) {}
+
+  /**
+   * Where a call for `shard` runs: the local log when this broker leads the shard, else the leader's
+   * (or a replica's) address. A call already forwarded HOPS_MAX times is not forwarded again.
+   */
+  private async route(shard: Shard, hops: number): Promise<{ log: ShardLog } | { client: api.StreamsClient }> {
+    const route = await this.cluster.route(shard);
+    if (route.kind === "local") return { log: route.log };
+    if (hops >= HOPS_MAX) {
+      throw new KinesisError(
+        "NotLeaderException",
+        `Broker ${this.cluster.selfId} does not lead shard ${shard.shardId}; its leader is ${route.brokerId} at ${route.address}.`,
+      );
+    }
+    return { client: this.cluster.streamsClient(route.address) };
+  }
 
   async createStream(req: api.CreateStreamRequest__Output): Promise<api.CreateStreamResponse> {
     validateStreamName(req.stream_name);
@@ -68,16 +78,13 @@ export class StreamService {
     validateRetentionHours(retentionPeriodHours);
     const maxRecordSizeBytes = req.max_record_size_bytes || LIMITS.recordSizeBytesDefault;
     validateMaxRecordSize(maxRecordSizeBytes, "MaxRecordSizeBytes");
-    const stream = await this.catalog.create({
+    await this.catalog.create({
       streamName: req.stream_name,
       shardCount,
       mode,
       retentionPeriodHours,
       maxRecordSizeBytes,
-      nowMs: Date.now(),
-      shardCountTotalMax: this.config.shardCountTotalMax,
     });
-    await this.logs.open(stream);
     return {};
   }
 
@@ -85,19 +92,9 @@ export class StreamService {
     validateStreamName(req.stream_name);
     const stream = this.catalog.require(req.stream_name);
     if (stream.status === "DELETING") return {};
-    this.deleteInBackground(await this.catalog.setStatus(stream.streamName, "DELETING"));
+    // Each broker drops its replicas when it sees DELETING; the controller's leader then forgets the stream.
+    await this.catalog.markDeleting(stream.streamName);
     return {};
-  }
-
-  /**
-   * Deletes a DELETING stream's data, then the stream, in the background, as Kinesis does: the stream
-   * shows DELETING until it is gone. A failure leaves it DELETING, and the next start tries again.
-   */
-  deleteInBackground(stream: Stream): void {
-    this.logs
-      .destroy(stream)
-      .then(() => this.catalog.remove(stream.streamName))
-      .catch((error: unknown) => this.reportBackgroundError(error, { stream: stream.streamName, task: "delete" }));
   }
 
   describeStream(req: api.DescribeStreamRequest__Output): api.DescribeStreamResponse {
@@ -178,7 +175,7 @@ export class StreamService {
     validateStreamName(streamName);
     if (after) validateShardIdFormat(after, "ExclusiveStartShardId");
     const stream = this.catalog.require(streamName);
-    let shards = stream.shards.filter((s) => !after || s.shardId > after);
+    let shards: readonly Shard[] = stream.shards.filter((s) => !after || s.shardId > after);
     const filter = req.shard_filter;
     if (filter && filter.type !== "SHARD_FILTER_TYPE_UNSPECIFIED") shards = this.filterShards(stream, shards, filter);
     const page = shards.slice(0, maxResults);
@@ -229,12 +226,14 @@ export class StreamService {
     return {};
   }
 
-  async putRecord(req: api.PutRecordRequest__Output): Promise<api.PutRecordResponse> {
+  async putRecord(req: api.PutRecordRequest__Output, hops = 0): Promise<api.PutRecordResponse> {
     validateStreamName(req.stream_name);
     const stream = this.catalog.requireServing(req.stream_name);
     const record = this.routeRecord(stream, req, "");
     const bytes = recordBytes(record.record);
-    const log = this.logs.get(record.shard);
+    const target = await this.route(record.shard, hops);
+    if ("client" in target) return forwardUnary(target.client.PutRecord.bind(target.client), req, hops);
+    const log = target.log;
     if (stream.mode === "PROVISIONED" && !log.throttle.tryWrite(1, bytes, Date.now())) {
       this.probe.throttled(stream.streamName, "PutRecord");
       throw throughputExceeded(writeThrottleMessage(stream, record.shard, this.config.shardLimits));
@@ -249,7 +248,7 @@ export class StreamService {
     };
   }
 
-  async putRecords(req: api.PutRecordsRequest__Output): Promise<api.PutRecordsResponse> {
+  async putRecords(req: api.PutRecordsRequest__Output, hops = 0): Promise<api.PutRecordsResponse> {
     validateStreamName(req.stream_name);
     const totalBytes = req.records.reduce((n, r) => n + r.data.length + Buffer.byteLength(r.partition_key), 0);
     validatePutRecordsRequest(req.records.length, totalBytes);
@@ -258,6 +257,7 @@ export class StreamService {
     const results: api.PutRecordsResultEntry[] = new Array(req.records.length);
     // Entries are grouped per shard; each group is one append, so a request lands in as few batches as it spans shards.
     const perShard = new Map<Shard, { positions: number[]; records: BatchRecord[]; bytes: number }>();
+    const entries = req.records;
     req.records.forEach((entry, position) => {
       let routed: RoutedRecord;
       try {
@@ -275,7 +275,32 @@ export class StreamService {
     const nowMs = Date.now();
     await Promise.all(
       [...perShard].map(async ([shard, group]) => {
-        const log = this.logs.get(shard);
+        let target: Awaited<ReturnType<StreamService["route"]>>;
+        try {
+          target = await this.route(shard, hops);
+        } catch (error) {
+          for (const position of group.positions) results[position] = failedEntry(error);
+          return;
+        }
+        if ("client" in target) {
+          // The shard's leader is elsewhere: its entries go there as one PutRecords, answered entry by entry.
+          try {
+            const sub = { stream_name: req.stream_name, records: group.positions.map((p) => entries[p]!) };
+            const answer = await forwardUnary<api.PutRecordsRequest, api.PutRecordsResponse__Output>(
+              target.client.PutRecords.bind(target.client),
+              sub,
+              hops,
+            );
+            group.positions.forEach((position, i) => {
+              results[position] =
+                answer.records?.[i] ?? failedEntry(new KinesisError("InternalFailure", "missing result"));
+            });
+          } catch (error) {
+            for (const position of group.positions) results[position] = failedEntry(error);
+          }
+          return;
+        }
+        const log = target.log;
         if (stream.mode === "PROVISIONED" && !log.throttle.tryWrite(group.records.length, group.bytes, nowMs)) {
           this.probe.throttled(stream.streamName, "PutRecords");
           const error = throughputExceeded(writeThrottleMessage(stream, shard, this.config.shardLimits));
@@ -319,12 +344,14 @@ export class StreamService {
     return { shard, record: { partitionKey: entry.partition_key, data: entry.data } };
   }
 
-  async getShardIterator(req: api.GetShardIteratorRequest__Output): Promise<api.GetShardIteratorResponse> {
+  async getShardIterator(req: api.GetShardIteratorRequest__Output, hops = 0): Promise<api.GetShardIteratorResponse> {
     validateStreamName(req.stream_name);
     validateShardIdFormat(req.shard_id);
     const stream = this.catalog.requireServing(req.stream_name);
     const shard = this.requireShard(stream, req.shard_id);
-    const position = await this.startingPosition(stream, shard, {
+    const target = await this.route(shard, hops);
+    if ("client" in target) return forwardUnary(target.client.GetShardIterator.bind(target.client), req, hops);
+    const position = await this.startingPosition(target.log, stream, shard, {
       type: iteratorTypeOf(req.shard_iterator_type, "ShardIteratorType"),
       sequenceNumber: req.starting_sequence_number,
       timestampMs: Number(req.timestamp),
@@ -335,11 +362,11 @@ export class StreamService {
 
   /** Where a reader starts, for each of the five iterator types. */
   async startingPosition(
+    log: ShardLog,
     stream: Stream,
     shard: Shard,
     start: { type: ShardIteratorType; sequenceNumber: string; timestampMs: number; field: string },
   ): Promise<LogPosition> {
-    const log = this.logs.get(shard);
     switch (start.type) {
       case "TRIM_HORIZON":
         return log.trimHorizon();
@@ -367,7 +394,7 @@ export class StreamService {
     }
   }
 
-  async getRecords(req: api.GetRecordsRequest__Output): Promise<api.GetRecordsResponse> {
+  async getRecords(req: api.GetRecordsRequest__Output, hops = 0): Promise<api.GetRecordsResponse> {
     const limit = req.limit || LIMITS.getRecordsLimitMax;
     validateGetRecordsLimit(limit);
     if (!req.shard_iterator) throw invalidArgument("ShardIterator must be set.");
@@ -384,7 +411,9 @@ export class StreamService {
     }
     if (stream.status === "DELETING") throw resourceNotFound(`Stream ${stream.streamName} is being deleted.`);
     const shard = this.requireShard(stream, iterator.shardId);
-    const log = this.logs.get(shard);
+    const target = await this.route(shard, hops);
+    if ("client" in target) return forwardUnary(target.client.GetRecords.bind(target.client), req, hops);
+    const log = target.log;
     if (stream.mode === "PROVISIONED" && !log.throttle.tryReadCall(nowMs)) {
       this.probe.throttled(stream.streamName, "GetRecords");
       throw throughputExceeded(

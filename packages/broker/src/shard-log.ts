@@ -13,6 +13,7 @@ import {
 } from "@eddy/core";
 import {
   EntryType,
+  type ConfChange,
   type Entry,
   type Message,
   type ProposeError,
@@ -39,6 +40,8 @@ export interface ShardRaftOptions {
   readonly voters: readonly string[];
   readonly config: Omit<RaftConfig, "id">;
   readonly send: (message: Message) => void;
+  /** Campaign at once instead of after an election timeout: the preferred leader of a brand-new group. */
+  readonly campaignAtStart?: boolean;
   /** The group cannot go on (its storage failed); the broker decides what happens next. */
   readonly failed: (error: unknown) => void;
 }
@@ -117,6 +120,7 @@ export class ShardLog {
   private lastTimestampMs: number;
   private role: SoftState = { role: "follower", leaderId: "" };
   private leadershipWaiters: Array<() => void> = [];
+  private roleWaiters: Array<() => void> = [];
 
   private constructor(
     readonly shard: Shard,
@@ -159,6 +163,7 @@ export class ShardLog {
     nowMs: number,
   ): Promise<ShardLog> {
     const shardLog = new ShardLog(shard, log, await log.restoredState(), options, probe, raft, nowMs);
+    if (raft.campaignAtStart) shardLog.driver.campaign();
     if (raft.voters.length === 1 && raft.voters[0] === raft.selfId) {
       shardLog.driver.campaign();
       await shardLog.leadership();
@@ -185,6 +190,32 @@ export class ShardLog {
     this.driver.step(message);
   }
 
+  /** This replica's role and the leader it knows of ("" when none). */
+  roleState(): SoftState {
+    return this.role;
+  }
+
+  /** Resolves at the next change of role or known leader, or after `timeoutMs`. */
+  roleChange(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const waiter = () => done();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.roleWaiters.push(waiter);
+    });
+  }
+
+  proposeConfChange(change: ConfChange): boolean {
+    return this.driver.proposeConfChange(change, Date.now()).ok;
+  }
+
+  transferLeadership(to: string): boolean {
+    return this.driver.transferLeadership(to).ok;
+  }
+
   private leadership(): Promise<void> {
     if (this.role.role === "leader") return Promise.resolve();
     return new Promise((resolve) => this.leadershipWaiters.push(resolve));
@@ -192,6 +223,9 @@ export class ShardLog {
 
   private roleChanged(state: SoftState): void {
     this.role = state;
+    const roleWaiters = this.roleWaiters;
+    this.roleWaiters = [];
+    for (const wake of roleWaiters) wake();
     this.probe.roleChanged(state);
     // A batch proposed by a leader that stepped down may never be applied here: answer its puts now.
     // (It may still commit through the new leader; a retry can then duplicate it, which is what

@@ -1,10 +1,14 @@
 import { LIMITS, TokenBucket, type LogPosition } from "@eddy/core";
 import type * as api from "@eddy/api";
 import type { grpc } from "@eddy/api";
-import type { Catalog } from "./catalog.js";
+import { fromServiceError } from "@eddy/api";
+import type { ClusterNode } from "./cluster/cluster-node.js";
+import { HOPS_MAX } from "./cluster/cluster-node.js";
+import { hopsMetadata } from "./cluster/forward.js";
+import type { Metadata } from "./cluster/metadata.js";
 import type { BrokerConfig } from "./config.js";
 import type { BrokerProbe } from "./metrics.js";
-import { iteratorTypeOf, recordMessage, type ShardLogs, type StreamService } from "./service.js";
+import { iteratorTypeOf, recordMessage, type StreamService } from "./service.js";
 
 type SubscribeCall = grpc.ServerWritableStream<api.SubscribeToShardRequest__Output, api.SubscribeToShardEvent>;
 
@@ -17,15 +21,24 @@ type SubscribeCall = grpc.ServerWritableStream<api.SubscribeToShardRequest__Outp
  */
 export async function serveSubscription(
   call: SubscribeCall,
-  deps: { config: BrokerConfig; catalog: Catalog; logs: ShardLogs; service: StreamService; probe: BrokerProbe },
+  deps: { config: BrokerConfig; catalog: Metadata; cluster: ClusterNode; service: StreamService; probe: BrokerProbe },
+  hops: number,
 ): Promise<void> {
-  const { config, catalog, logs, service, probe } = deps;
+  const { config, catalog, cluster, service, probe } = deps;
   const req = call.request;
   const stream = catalog.requireServing(req.stream_name);
   const shard = service.requireShard(stream, req.shard_id);
-  const log = logs.get(shard);
+  // Any replica's committed log is final, so a follower here serves as well as the leader.
+  const log = cluster.localReplica(shard);
+  if (!log) {
+    const route = await cluster.route(shard);
+    if (route.kind === "local" || hops >= HOPS_MAX)
+      throw new Error(`shard ${shard.shardId}: no replica to subscribe to`);
+    await relaySubscription(call, cluster.streamsClient(route.address), hops);
+    return;
+  }
   const start = req.starting_position;
-  let position: LogPosition = await service.startingPosition(stream, shard, {
+  let position: LogPosition = await service.startingPosition(log, stream, shard, {
     type: iteratorTypeOf(start?.type ?? "", "StartingPosition.Type"),
     sequenceNumber: start?.sequence_number ?? "",
     timestampMs: Number(start?.timestamp ?? 0),
@@ -86,6 +99,34 @@ export async function serveSubscription(
     call.off("close", onCancel);
   }
   if (!cancelled) call.end();
+}
+
+/** Relays a subscription served by another broker (this one holds no replica of the shard). */
+function relaySubscription(call: SubscribeCall, client: api.StreamsClient, hops: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const upstream = client.SubscribeToShard(call.request, hopsMetadata(hops + 1));
+    const cancel = () => upstream.cancel();
+    call.on("cancelled", cancel);
+    call.on("close", cancel);
+    upstream.on("data", (event: api.SubscribeToShardEvent__Output) => {
+      if (!call.write(event)) {
+        upstream.pause();
+        call.once("drain", () => upstream.resume());
+      }
+    });
+    upstream.on("error", (error: Error & { code?: number }) => {
+      call.off("cancelled", cancel);
+      call.off("close", cancel);
+      if (call.cancelled) resolve();
+      else reject(fromServiceError(error as never));
+    });
+    upstream.on("end", () => {
+      call.off("cancelled", cancel);
+      call.off("close", cancel);
+      call.end();
+      resolve();
+    });
+  });
 }
 
 function onceDrained(call: SubscribeCall): Promise<void> {

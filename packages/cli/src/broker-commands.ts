@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { Broker, DEFAULT_CONFIG, type BrokerConfig } from "@eddy/broker";
-import { integer } from "./parse.js";
+import { durationMs, hostPort, integer, peerList } from "./parse.js";
 
 /** `eddy broker` runs a broker with every setting as a flag; `eddy dev` is the same on loopback, with a banner. */
 export function registerBrokerCommands(program: Command): void {
@@ -16,6 +16,17 @@ export function registerBrokerCommands(program: Command): void {
 }
 
 interface BrokerOptions {
+  id: string;
+  zone: string;
+  clusterId: string;
+  listen?: { host: string; port: number };
+  advertise?: { host: string; port: number };
+  peers: Map<string, string>;
+  replaceAfter: number;
+  downAfter: number;
+  replicationFactor: number;
+  raftTickMs: number;
+  electionTicks: number;
   dataDir: string;
   host: string;
   grpcPort: number;
@@ -37,6 +48,54 @@ function addBrokerOptions(command: Command): Command {
   const d = DEFAULT_CONFIG;
   const env = process.env;
   return command
+    .option(
+      "--id <id>",
+      "broker id, unique in the cluster and stable across restarts (env EDDY_BROKER_ID)",
+      env.EDDY_BROKER_ID ?? d.brokerId,
+    )
+    .option(
+      "--zone <zone>",
+      "the broker's zone; a shard's replicas go to distinct zones (env EDDY_ZONE)",
+      env.EDDY_ZONE ?? d.zone,
+    )
+    .option("--cluster-id <id>", "brokers of different clusters refuse each other", d.clusterId)
+    .option("--listen <host:port>", "gRPC address to listen on (sets --host and --grpc-port)", hostPort)
+    .option(
+      "--advertise <host:port>",
+      "address peers and clients use to reach this broker (default: the listen address)",
+      hostPort,
+    )
+    .option(
+      "--peers <list>",
+      "the controller's voters when the cluster forms: id=host:port,... (env EDDY_PEERS; none: single-node mode)",
+      peerList,
+      env.EDDY_PEERS ? peerList(env.EDDY_PEERS) : new Map<string, string>(),
+    )
+    .option(
+      "--replace-after <duration>",
+      "rebuild the replicas of a broker down this long (e.g. 5m, 30s)",
+      durationMs,
+      d.replaceAfterMs,
+    )
+    .option(
+      "--down-after <duration>",
+      "mark a broker down after it is unreachable this long",
+      durationMs,
+      d.brokerDownAfterMs,
+    )
+    .option(
+      "--replication-factor <n>",
+      "replicas per shard of new streams (capped by the brokers there are)",
+      integer,
+      d.replicationFactor,
+    )
+    .option("--raft-tick-ms <ms>", "Raft tick; heartbeats and election timeouts count in ticks", integer, d.raftTickMs)
+    .option(
+      "--election-ticks <n>",
+      "ticks without a leader before a follower campaigns",
+      integer,
+      d.electionTimeoutTicks,
+    )
     .option("--data-dir <dir>", "LevelDB data directory (env EDDY_DATA_DIR)", env.EDDY_DATA_DIR ?? d.dataDir)
     .option("--host <address>", "address to listen on (env EDDY_HOST)", env.EDDY_HOST ?? d.host)
     .option("--grpc-port <port>", "gRPC API port", integer, d.grpcPort)
@@ -75,7 +134,12 @@ function addBrokerOptions(command: Command): Command {
       d.shardLimits.subscriberBytesPerSec,
     )
     .option("--retention-check-interval-ms <ms>", "how often retention trims", integer, d.retentionCheckIntervalMs)
-    .option("--tail-cache-bytes <n>", "decoded recent entries kept per shard for readers at the tip", integer, d.tailCacheBytesMax)
+    .option(
+      "--tail-cache-bytes <n>",
+      "decoded recent entries kept per shard for readers at the tip",
+      integer,
+      d.tailCacheBytesMax,
+    )
     .option("--iterator-ttl-ms <ms>", "how long a shard iterator stays valid", integer, d.iteratorTtlMs)
     .option(
       "--subscribe-heartbeat-ms <ms>",
@@ -89,9 +153,19 @@ function addBrokerOptions(command: Command): Command {
 function configFrom(o: BrokerOptions): BrokerConfig {
   return {
     ...DEFAULT_CONFIG,
+    brokerId: o.id,
+    zone: o.zone,
+    clusterId: o.clusterId,
+    peers: o.peers,
+    advertiseAddress: o.advertise ? `${o.advertise.host}:${o.advertise.port}` : undefined,
+    replaceAfterMs: o.replaceAfter,
+    brokerDownAfterMs: o.downAfter,
+    replicationFactor: o.replicationFactor,
+    raftTickMs: o.raftTickMs,
+    electionTimeoutTicks: o.electionTicks,
     dataDir: resolve(o.dataDir),
-    host: o.host,
-    grpcPort: o.grpcPort,
+    host: o.listen?.host ?? o.host,
+    grpcPort: o.listen?.port ?? o.grpcPort,
     adminPort: o.adminPort,
     fsync: o.fsync,
     shardLimits: {

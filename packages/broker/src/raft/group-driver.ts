@@ -1,6 +1,9 @@
 import { assert } from "@eddy/core";
 import {
   RawNode,
+  type ConfChange,
+  type ConfChangeResult,
+  type TransferResult,
   type Entry,
   type HardState,
   type Message,
@@ -90,6 +93,20 @@ export class GroupDriver {
     return result;
   }
 
+  /** One membership change; see RawNode.proposeConfChange. */
+  proposeConfChange(change: ConfChange, timestampMs: number): ConfChangeResult {
+    const result = this.node.proposeConfChange(change, timestampMs);
+    if (result.ok) this.schedule();
+    return result;
+  }
+
+  /** Hands leadership to `to` (a caught-up voter); see RawNode.transferLeadership. */
+  transferLeadership(to: string): TransferResult {
+    const result = this.node.transferLeadership(to);
+    if (result.ok) this.schedule();
+    return result;
+  }
+
   /** See RawNode.compactLog: call before dropping entries up to `index` from storage. */
   compactLog(index: number, term: number): SnapshotMeta | undefined {
     return this.node.compactLog(index, term);
@@ -112,7 +129,8 @@ export class GroupDriver {
     setImmediate(() => {
       this.hardStateWriteScheduled = false;
       // After stop() the store may be closing; stop() itself wrote the last hard state.
-      if (!this.running && !this.stopped) void this.writeUnwrittenHardState().catch((error: unknown) => this.hooks.failed(error));
+      if (!this.running && !this.stopped)
+        void this.writeUnwrittenHardState().catch((error: unknown) => this.hooks.failed(error));
     });
   }
 

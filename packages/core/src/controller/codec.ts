@@ -47,6 +47,7 @@ interface StoredStream extends Omit<ControllerStream, "shards"> {
 
 interface StoredState {
   readonly v: number;
+  readonly iteratorKeyHex: string;
   readonly nextGroupId: number;
   readonly nextStreamSeq: number;
   readonly brokers: readonly BrokerInfo[];
@@ -62,6 +63,7 @@ const byKey =
 export function encodeState(state: ControllerState): Uint8Array {
   const stored: StoredState = {
     v: CONTROLLER_CODEC_VERSION,
+    iteratorKeyHex: state.iteratorKeyHex,
     nextGroupId: state.nextGroupId,
     nextStreamSeq: state.nextStreamSeq,
     brokers: [...state.brokers.values()].sort(byKey((b) => b.id)),
@@ -82,6 +84,7 @@ export function decodeState(bytes: Uint8Array): ControllerState {
   }
   try {
     return {
+      iteratorKeyHex: typeof stored.iteratorKeyHex === "string" ? stored.iteratorKeyHex : "",
       brokers: new Map(stored.brokers.map((b) => [b.id, b])),
       streams: new Map(stored.streams.map((s) => [s.streamName, loadStream(s)])),
       nextGroupId: stored.nextGroupId,

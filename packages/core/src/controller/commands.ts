@@ -6,6 +6,16 @@
 import type { StreamMode } from "../model.js";
 
 /** A broker announces itself (first start or restart). A returning broker becomes live again. */
+/**
+ * Sets what the whole cluster shares, once: the key that signs shard iterators, so that an iterator from
+ * one broker works on every other. Proposed by the first controller leader; later ones change nothing.
+ */
+export interface InitCluster {
+  readonly type: "InitCluster";
+  /** 32 random bytes, hex. */
+  readonly iteratorKeyHex: string;
+}
+
 export interface RegisterBroker {
   readonly type: "RegisterBroker";
   readonly id: string;
@@ -89,6 +99,7 @@ export interface RepairDownBrokers {
 }
 
 export type ControllerCommand =
+  | InitCluster
   | RegisterBroker
   | BrokerDown
   | BrokerUp
@@ -106,6 +117,7 @@ type FieldKind = "string" | "number" | "string?" | "number?";
 
 /** Each command's fields and their JSON types; the codec checks decoded commands against it. */
 export const COMMAND_FIELDS: { readonly [T in ControllerCommandType]: Readonly<Record<string, FieldKind>> } = {
+  InitCluster: { iteratorKeyHex: "string" },
   RegisterBroker: { id: "string", zone: "string", address: "string", nowMs: "number" },
   BrokerDown: { id: "string", nowMs: "number" },
   BrokerUp: { id: "string", nowMs: "number" },

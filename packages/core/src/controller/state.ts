@@ -20,6 +20,7 @@ import type {
   BrokerDown,
   BrokerUp,
   ControllerCommand,
+  InitCluster,
   CreateStream,
   DeleteStream,
   RegisterBroker,
@@ -34,6 +35,12 @@ import { addLoad, type BrokerInfo, type BrokerLoad, placeReplicas, replacementFo
 /** A shard with the brokers that hold its replicas; the first is the preferred leader. */
 export interface ReplicatedShard extends Shard {
   readonly replicas: readonly string[];
+  /**
+   * How many times a replica was moved. At 0 the replicas are the group's founding voters, which each
+   * start the Raft group with that configuration; a replica added later starts empty and learns the
+   * configuration from the group's leader.
+   */
+  readonly replicaChanges?: number;
 }
 
 export interface ControllerStream extends Omit<Stream, "shards"> {
@@ -42,6 +49,8 @@ export interface ControllerStream extends Omit<Stream, "shards"> {
 }
 
 export interface ControllerState {
+  /** Hex key signing shard iterators, the same on every broker; "" until InitCluster is applied. */
+  readonly iteratorKeyHex: string;
   readonly brokers: ReadonlyMap<string, BrokerInfo>;
   readonly streams: ReadonlyMap<string, ControllerStream>;
   /** The next unused shard-log group id; group ids are never reused. */
@@ -65,7 +74,7 @@ export interface ApplyResult {
 }
 
 export function emptyControllerState(): ControllerState {
-  return { brokers: new Map(), streams: new Map(), nextGroupId: 1, nextStreamSeq: 0 };
+  return { iteratorKeyHex: "", brokers: new Map(), streams: new Map(), nextGroupId: 1, nextStreamSeq: 0 };
 }
 
 const MODES: readonly StreamMode[] = ["PROVISIONED", "ON_DEMAND"];
@@ -87,6 +96,8 @@ export function applyCommand(state: ControllerState, command: ControllerCommand)
 
 function dispatch(state: ControllerState, command: ControllerCommand): ApplyResult {
   switch (command.type) {
+    case "InitCluster":
+      return initCluster(state, command);
     case "RegisterBroker":
       return registerBroker(state, command);
     case "BrokerDown":
@@ -126,6 +137,17 @@ export function streamsByName(state: ControllerState): ControllerStream[] {
   return [...state.streams.values()].sort((a, b) =>
     a.streamName < b.streamName ? -1 : a.streamName > b.streamName ? 1 : 0,
   );
+}
+
+// ---- the cluster ----
+
+function initCluster(state: ControllerState, cmd: InitCluster): ApplyResult {
+  if (typeof cmd.iteratorKeyHex !== "string" || !/^([0-9a-f]{2}){16,64}$/.test(cmd.iteratorKeyHex)) {
+    throw constraintViolation("IteratorKeyHex", "be 16 to 64 bytes in lowercase hex");
+  }
+  // The first one wins: iterators already handed out must stay valid.
+  if (state.iteratorKeyHex !== "") return { state, result: state.iteratorKeyHex };
+  return { state: { ...state, iteratorKeyHex: cmd.iteratorKeyHex }, result: cmd.iteratorKeyHex };
 }
 
 // ---- brokers ----
@@ -317,7 +339,11 @@ function replaceReplica(state: ControllerState, cmd: ReplaceReplica): ApplyResul
   }
   if (to.state !== "live") throw invalidArgument(`Broker ${to.id} is down; a new replica must go to a live broker.`);
   const shards = [...stream.shards];
-  shards[index] = { ...shard, replicas: swapReplica(shard.replicas, cmd.from, to.id) };
+  shards[index] = {
+    ...shard,
+    replicas: swapReplica(shard.replicas, cmd.from, to.id),
+    replicaChanges: (shard.replicaChanges ?? 0) + 1,
+  };
   const move: ReplicaMove = { streamName: stream.streamName, shardId: shard.shardId, from: cmd.from, to: to.id };
   return { state: withStream(state, { ...stream, shards }).state, result: move };
 }
@@ -356,7 +382,7 @@ function repairDownBrokers(state: ControllerState, cmd: RepairDownBrokers): Appl
       addLoad(load, shard.replicas, -1);
       addLoad(load, replicas);
       shards ??= [...stream.shards];
-      shards[i] = { ...shard, replicas };
+      shards[i] = { ...shard, replicas, replicaChanges: (shard.replicaChanges ?? 0) + 1 };
       moves.push({ streamName: stream.streamName, shardId: shard.shardId, from: failed, to });
     });
     if (shards) {

@@ -1,0 +1,242 @@
+import type { Logger } from "pino";
+import { KinesisError, serviceUnavailable, type ControllerState, type ReplicatedShard, type Shard } from "@eddy/core";
+import { ConfChangeType, type Message, type RaftConfig, type RaftStatus } from "@eddy/raft";
+import type { Store } from "@eddy/storage";
+import type { BrokerConfig } from "../config.js";
+import type { BrokerProbe } from "../metrics.js";
+import { ShardLog } from "../shard-log.js";
+
+/** A replica whose match index is within this many entries of the leader's commit is caught up. */
+const CAUGHT_UP_ENTRIES = 8;
+
+interface Hosted {
+  readonly log: ShardLog;
+  readonly streamName: string;
+  shard: ReplicatedShard;
+}
+
+export interface ShardReplicasOptions {
+  readonly selfId: string;
+  readonly raft: Omit<RaftConfig, "id">;
+  readonly send: (groupId: number, message: Message) => void;
+  /** Whether a broker currently has a working peer stream to this one (self counts as connected). */
+  readonly isConnected: (brokerId: string) => boolean;
+  /** A replica was opened (callers waiting to route to it look again). */
+  readonly opened: () => void;
+}
+
+/**
+ * The shard replicas this broker hosts, kept in line with the controller's placement: `reconcile` opens
+ * the groups placed here and destroys those placed elsewhere (a stream deleted, or a replica moved away
+ * while this broker was down). For the groups it leads, `manageMembership` moves the Raft configuration
+ * one step at a time toward the placement (add as learner, promote once caught up, then remove the old
+ * voter) and hands leadership to the preferred replica, so leaders spread over brokers.
+ */
+export class ShardReplicas {
+  private readonly byGroup = new Map<number, Hosted>();
+  private reconciling: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly config: BrokerConfig,
+    private readonly probe: BrokerProbe,
+    private readonly logger: Logger,
+    private readonly options: ShardReplicasOptions,
+  ) {}
+
+  /** The local replica of a shard, if this broker hosts one. */
+  find(shard: Shard): ShardLog | undefined {
+    return this.byGroup.get(shard.groupId)?.log;
+  }
+
+  get(shard: Shard): ShardLog {
+    const log = this.find(shard);
+    if (!log) throw serviceUnavailable(`Shard ${shard.shardId} has no replica on this broker.`);
+    return log;
+  }
+
+  /** A Raft message for group `groupId`; dropped if the group is not open here (yet): Raft re-sends. */
+  step(groupId: number, message: Message): void {
+    this.byGroup.get(groupId)?.log.step(message);
+  }
+
+  tickAll(): void {
+    for (const hosted of this.byGroup.values()) hosted.log.tick();
+  }
+
+  /** Every hosted replica with its Raft status, for metrics and /v1/status. */
+  *statuses(): Iterable<{ stream: string; shard: ReplicatedShard; status: RaftStatus }> {
+    for (const hosted of this.byGroup.values()) {
+      yield { stream: hosted.streamName, shard: hosted.shard, status: hosted.log.raftStatus() };
+    }
+  }
+
+  /** Brings the hosted replicas in line with `state`; runs one at a time, the latest state last. */
+  reconcile(state: ControllerState): Promise<void> {
+    this.reconciling = this.reconciling
+      .then(() => this.reconcileNow(state))
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, "reconciling shard replicas failed");
+      });
+    return this.reconciling;
+  }
+
+  private async reconcileNow(state: ControllerState): Promise<void> {
+    if (this.closed) return;
+    const wanted = new Map<number, { streamName: string; shard: ReplicatedShard }>();
+    for (const stream of state.streams.values()) {
+      if (stream.status === "DELETING") continue;
+      for (const shard of stream.shards) {
+        if (shard.replicas.includes(this.options.selfId))
+          wanted.set(shard.groupId, { streamName: stream.streamName, shard });
+      }
+    }
+    for (const [groupId, hosted] of [...this.byGroup]) {
+      if (wanted.has(groupId)) continue;
+      this.byGroup.delete(groupId);
+      await hosted.log.drain(
+        new KinesisError("ResourceNotFoundException", `Shard ${hosted.shard.shardId} is no longer on this broker.`),
+      );
+      const group = await this.store.group(groupId);
+      await group.destroy();
+      this.logger.info({ stream: hosted.streamName, shard: hosted.shard.shardId, group: groupId }, "replica removed");
+    }
+    for (const [groupId, { streamName, shard }] of wanted) {
+      if (this.closed) return;
+      const hosted = this.byGroup.get(groupId);
+      if (hosted) {
+        hosted.shard = shard;
+        continue;
+      }
+      await this.open(streamName, shard);
+    }
+  }
+
+  private async open(streamName: string, shard: ReplicatedShard): Promise<void> {
+    const group = await this.store.group(shard.groupId);
+    const founding = (shard.replicaChanges ?? 0) === 0;
+    const brandNew = group.lastIndex() === 0 && group.snapshotMeta().index === 0;
+    const log = await ShardLog.open(
+      shard,
+      group,
+      {
+        sync: this.config.fsync === "always",
+        batchRecordsMax: this.config.batchRecordsMax,
+        batchBytesMax: this.config.batchBytesMax,
+        queueBytesMax: this.config.shardQueueBytesMax,
+        tailCacheBytesMax: this.config.tailCacheBytesMax,
+        limits: this.config.shardLimits,
+      },
+      this.probe.forShard(streamName, shard.shardId),
+      {
+        selfId: this.options.selfId,
+        // Founding replicas start the group with the placement as its voters; a replica added later
+        // starts with none and learns the configuration from the leader that added it.
+        voters: founding ? shard.replicas : [],
+        config: this.options.raft,
+        send: (message) => this.options.send(shard.groupId, message),
+        campaignAtStart: founding && brandNew && shard.replicas[0] === this.options.selfId && shard.replicas.length > 1,
+        failed: (error) => this.groupFailed(shard.shardId, error),
+      },
+      Date.now(),
+    );
+    this.byGroup.set(shard.groupId, { log, streamName, shard });
+    this.options.opened();
+    this.logger.debug({ stream: streamName, shard: shard.shardId, group: shard.groupId }, "replica opened");
+  }
+
+  /**
+   * For each group this broker leads: one step of its configuration toward the placement, or a
+   * leadership transfer to the preferred replica. Called periodically; each step waits for the last.
+   */
+  manageMembership(): void {
+    for (const hosted of this.byGroup.values()) {
+      const status = hosted.log.raftStatus();
+      if (status.role !== "leader") continue;
+      this.membershipStep(hosted, status);
+    }
+  }
+
+  private membershipStep(hosted: Hosted, status: RaftStatus): void {
+    const desired = hosted.shard.replicas;
+    const { voters, learners } = status.conf;
+    const log = hosted.log;
+    const self = this.options.selfId;
+    const caughtUp = (id: string) => {
+      const progress = status.progress.find((p) => p.id === id);
+      return progress !== undefined && progress.match + CAUGHT_UP_ENTRIES >= status.commitIndex;
+    };
+    if (status.commitIndex < status.lastIndex && status.lastIndex - status.commitIndex > CAUGHT_UP_ENTRIES) return;
+    const missing = desired.find((id) => !voters.includes(id) && !learners.includes(id));
+    if (missing !== undefined) {
+      if (log.proposeConfChange({ type: ConfChangeType.AddLearner, nodeId: missing }))
+        this.logger.info({ shard: hosted.shard.shardId, broker: missing }, "adding replica as learner");
+      return;
+    }
+    const ready = learners.find((id) => desired.includes(id) && caughtUp(id));
+    if (ready !== undefined) {
+      if (log.proposeConfChange({ type: ConfChangeType.PromoteLearner, nodeId: ready }))
+        this.logger.info({ shard: hosted.shard.shardId, broker: ready }, "promoting caught-up replica");
+      return;
+    }
+    const extraLearner = learners.find((id) => !desired.includes(id));
+    if (extraLearner !== undefined) {
+      log.proposeConfChange({ type: ConfChangeType.RemoveLearner, nodeId: extraLearner });
+      return;
+    }
+    if (learners.length === 0) {
+      const extra = voters.find((id) => !desired.includes(id));
+      if (extra === self) {
+        // A leader cannot remove itself safely in one step: hand over first.
+        const to = desired.find((id) => voters.includes(id) && caughtUp(id) && this.options.isConnected(id));
+        if (to !== undefined) log.transferLeadership(to);
+        return;
+      }
+      if (extra !== undefined) {
+        if (log.proposeConfChange({ type: ConfChangeType.RemoveVoter, nodeId: extra }))
+          this.logger.info({ shard: hosted.shard.shardId, broker: extra }, "removing replaced replica");
+        return;
+      }
+    }
+    const preferred = desired[0];
+    if (
+      preferred !== undefined &&
+      preferred !== self &&
+      voters.includes(preferred) &&
+      this.options.isConnected(preferred) &&
+      caughtUp(preferred)
+    ) {
+      log.transferLeadership(preferred);
+    }
+  }
+
+  /**
+   * At shutdown: each group this broker leads goes to a caught-up, connected voter, so writers find a new
+   * leader at once instead of after an election timeout. Resolves when each has moved or `timeoutMs` passed.
+   */
+  async transferAllLeadership(isConnected: (id: string) => boolean, timeoutMs: number): Promise<void> {
+    const moving: Array<Promise<void>> = [];
+    for (const hosted of this.byGroup.values()) {
+      const status = hosted.log.raftStatus();
+      if (status.role !== "leader") continue;
+      const to = status.progress
+        .filter((p) => p.id !== this.options.selfId && status.conf.voters.includes(p.id) && isConnected(p.id))
+        .sort((a, b) => b.match - a.match)[0];
+      if (to !== undefined && hosted.log.transferLeadership(to.id)) moving.push(hosted.log.roleChange(timeoutMs));
+    }
+    await Promise.all(moving);
+  }
+
+  /** A group whose storage failed cannot go on safely: stop the broker, do not serve from a broken log. */
+  private groupFailed(shardId: string, error: unknown): void {
+    this.logger.fatal({ err: error, shard: shardId }, "shard log failed; stopping");
+    process.exit(70);
+  }
+
+  async drainAll(reason: KinesisError): Promise<void> {
+    this.closed = true;
+    await this.reconciling;
+    await Promise.all([...this.byGroup.values()].map((hosted) => hosted.log.drain(reason)));
+  }
+}
