@@ -33,8 +33,7 @@ import {
 } from "@eddy/core";
 import type * as api from "@eddy/api";
 import type { ClusterNode } from "./cluster/cluster-node.js";
-import { HOPS_MAX } from "./cluster/cluster-node.js";
-import { forwardUnary } from "./cluster/forward.js";
+import { forwardUnary, HOPS_MAX } from "./cluster/forward.js";
 import type { Metadata } from "./cluster/metadata.js";
 import type { BrokerConfig } from "./config.js";
 import type { BrokerProbe } from "./metrics.js";

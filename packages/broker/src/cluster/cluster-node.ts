@@ -27,6 +27,7 @@ import type { Store } from "@eddy/storage";
 import type { BrokerConfig } from "../config.js";
 import type { BrokerProbe } from "../metrics.js";
 import { PeerTransport } from "../peer/index.js";
+import { HOPS_MAX, hopsMetadata, hopsOf as hopsOfCall } from "./forward.js";
 import type { ShardLog } from "../shard-log.js";
 import { CONTROLLER_GROUP_ID, ControllerNode } from "./controller-node.js";
 import { ShardReplicas } from "./replicas.js";
@@ -44,9 +45,6 @@ const PEER_CALL_TIMEOUT_MS = 10_000;
 /** Records one ReadReplica call returns at most. */
 const READ_REPLICA_LIMIT_MAX = 10_000;
 const READ_REPLICA_BYTES_MAX = 8 * 1024 * 1024;
-/** Metadata key counting how many brokers a call went through; a call is forwarded at most twice. */
-export const HOPS_METADATA_KEY = "eddy-hops";
-export const HOPS_MAX = 2;
 
 export type Route =
   | { readonly kind: "local"; readonly log: ShardLog }
@@ -160,7 +158,7 @@ export class ClusterNode {
         call: grpc.ServerUnaryCall<api.ProposeCommandRequest__Output, api.ProposeCommandResponse>,
         callback: grpc.sendUnaryData<api.ProposeCommandResponse>,
       ) => {
-        this.proposeFromPeer(call.request).then(
+        this.proposeFromPeer(call.request, hopsOfCall(call.metadata)).then(
           (index) => callback(null, { index: String(index) }),
           (error: unknown) => callback(toServiceError(error)),
         );
@@ -222,17 +220,18 @@ export class ClusterNode {
    */
   async submit(command: ControllerCommand): Promise<unknown> {
     const deadlineMs = Date.now() + this.config.leaderWaitMs;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const controller = this.controller;
       try {
         let index: number;
         if (controller.isLeader()) {
           index = await controller.proposeLocal(command);
         } else {
+          // Not knowing the leader (a broker joining, not yet a member), ask a configured peer: it forwards.
           const leaderId = controller.leaderId();
-          const address = leaderId === "" ? undefined : this.addressOf(leaderId);
+          const address = (leaderId === "" ? undefined : this.addressOf(leaderId)) ?? this.somePeerAddress(attempt);
           if (address === undefined) throw new KinesisError("NotLeaderException", "The controller has no leader yet.");
-          index = await this.proposeRemote(address, command);
+          index = await this.proposeRemote(address, command, 0);
           await controller.waitApplied(index);
         }
         const result = controller.resultAt(index);
@@ -246,11 +245,18 @@ export class ClusterNode {
     }
   }
 
-  private proposeRemote(address: string, command: ControllerCommand): Promise<number> {
+  /** A configured peer other than this broker, in turn by `attempt`. */
+  private somePeerAddress(attempt: number): string | undefined {
+    const peers = [...this.config.peers].filter(([id]) => id !== this.config.brokerId);
+    return peers[attempt % Math.max(1, peers.length)]?.[1];
+  }
+
+  private proposeRemote(address: string, command: ControllerCommand, hops: number): Promise<number> {
     const client = this.clusterClient(address);
     return new Promise((resolve, reject) => {
       client.ProposeCommand(
         { command: Buffer.from(encodeCommand(command)) },
+        hopsMetadata(hops + 1),
         { deadline: Date.now() + PEER_CALL_TIMEOUT_MS },
         (error, response) => {
           if (error) reject(fromServiceError(error));
@@ -260,14 +266,20 @@ export class ClusterNode {
     });
   }
 
-  private async proposeFromPeer(request: api.ProposeCommandRequest__Output): Promise<number> {
+  private async proposeFromPeer(request: api.ProposeCommandRequest__Output, hops: number): Promise<number> {
     let command: ControllerCommand;
     try {
       command = decodeCommand(request.command);
     } catch (error) {
       throw invalidArgument(`Command does not decode: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return this.controller.proposeLocal(command);
+    const controller = this.controller;
+    if (controller.isLeader() || hops >= HOPS_MAX) return controller.proposeLocal(command);
+    // From a broker that does not know the leader: pass it on, once.
+    const leaderId = controller.leaderId();
+    const address = leaderId === "" || leaderId === this.config.brokerId ? undefined : this.addressOf(leaderId);
+    if (address === undefined) return controller.proposeLocal(command);
+    return this.proposeRemote(address, command, hops);
   }
 
   // ---- routing ----

@@ -1,5 +1,8 @@
 import { fromServiceError, grpc } from "@eddy/api";
-import { HOPS_METADATA_KEY } from "./cluster-node.js";
+
+/** Metadata key counting how many brokers a call went through; a call is forwarded at most twice. */
+export const HOPS_METADATA_KEY = "eddy-hops";
+export const HOPS_MAX = 2;
 
 /** Deadline of a forwarded call: long enough for a put to wait out an election at the other end. */
 export const FORWARD_TIMEOUT_MS = 30_000;
