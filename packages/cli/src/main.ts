@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { KinesisError } from "@eddy/core";
 import { registerBrokerCommands } from "./broker-commands.js";
+import { registerClusterCommands } from "./cluster-commands.js";
 import { registerStreamCommands } from "./stream-commands.js";
 
 /** `eddy`: runs brokers and administers streams. Wrong use prints usage and exits 2; a failed call exits 1. */
@@ -16,6 +17,7 @@ const program = new Command("eddy")
   .exitOverride();
 
 registerBrokerCommands(program);
+registerClusterCommands(program);
 registerStreamCommands(program);
 
 try {

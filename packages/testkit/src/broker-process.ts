@@ -70,10 +70,18 @@ export class BrokerProcess {
         }
       });
     });
-    const { grpc, admin } = await started;
+    const { grpc, admin } = await started.catch((error: unknown) => {
+      child.kill("SIGKILL"); // one that did not start in time must not outlive the test
+      throw error;
+    });
     const broker = new BrokerProcess(child, dataDir, grpc, `http://${admin}`, options, exited);
     broker.logLines.push(...logLines);
     return broker;
+  }
+
+  /** Whether the process has not exited yet (it may be stopped by SIGSTOP). */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Sends a signal; SIGKILL and SIGSTOP are how tests crash and freeze a broker. */
@@ -87,13 +95,13 @@ export class BrokerProcess {
   }
 
   async kill(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    if (this.running) this.child.kill("SIGKILL");
     await this.exited;
   }
 
   /** SIGTERM, then waits for the clean exit. */
   async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGTERM");
+    if (this.running) this.child.kill("SIGTERM");
     return this.exited;
   }
 

@@ -1,3 +1,20 @@
 export { BrokerProcess, EDDY_MAIN, type BrokerProcessOptions } from "./broker-process.js";
+export {
+  ClusterProcess,
+  controllerLeader,
+  freePorts,
+  isPortFree,
+  isProcessAlive,
+  shardLeader,
+  type BrokerStatus,
+  type BrokerView,
+  type ClusterBroker,
+  type ClusterProcessOptions,
+  type ClusterStatuses,
+  type ControllerStatus,
+  type GroupStatus,
+  type ShardLeader,
+} from "./cluster-process.js";
 export { runEddy, type EddyRun } from "./cli-process.js";
 export { checkHistory, type AckedWrite, type StoredRecord, type ReplicaRead, type HistoryReport } from "./checker.js";
+export { readReplica, type ReplicaLog } from "./replica-reader.js";

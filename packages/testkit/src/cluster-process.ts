@@ -1,0 +1,410 @@
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BrokerProcess } from "./broker-process.js";
+
+const DEFAULT_ZONES = ["a", "b", "c"] as const;
+/** A broker that does not answer /v1/status this fast counts as unreachable for that poll. */
+const STATUS_TIMEOUT_MS = 1_000;
+const WAIT_FOR_TIMEOUT_MS = 30_000;
+const WAIT_FOR_INTERVAL_MS = 100;
+/** SIGTERM lets a broker drain (its own bound is 10 s); past this it is killed. */
+const STOP_TIMEOUT_MS = 15_000;
+
+/** GET /v1/status on a broker's admin port. */
+export interface BrokerStatus {
+  readonly brokerId: string;
+  readonly zone: string;
+  readonly grpc: string;
+  readonly controller: ControllerStatus;
+  /** The controller's view of the cluster's brokers. */
+  readonly brokers: readonly BrokerView[];
+  /** The shard replicas this broker hosts. */
+  readonly groups: readonly GroupStatus[];
+}
+
+export interface ControllerStatus {
+  readonly role: string;
+  readonly leaderId?: string | null;
+  readonly term: number;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+}
+
+export interface BrokerView {
+  readonly id: string;
+  readonly zone: string;
+  readonly address: string;
+  readonly state: "live" | "down" | (string & {});
+  readonly downSinceMs?: number;
+}
+
+export interface GroupStatus {
+  readonly stream: string;
+  readonly shard: string;
+  readonly groupId: number;
+  readonly role: "leader" | "follower" | "candidate" | "pre-candidate" | "learner" | (string & {});
+  readonly leaderId?: string | null;
+  readonly term: number;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+  /** The desired replicas, as the controller placed them. */
+  readonly replicas: readonly string[];
+  readonly maxFollowerLag?: number;
+}
+
+/** Statuses of the brokers that answered, by broker id. */
+export type ClusterStatuses = ReadonlyMap<string, BrokerStatus>;
+
+/** One broker of a ClusterProcess. `process` changes when the broker is restarted; the rest does not. */
+export interface ClusterBroker {
+  readonly id: string;
+  readonly zone: string;
+  /** gRPC host:port. */
+  readonly endpoint: string;
+  /** http://host:port of the admin server. */
+  readonly adminUrl: string;
+  readonly dataDir: string;
+  /** Every `eddy broker` flag it runs with, reused by restart. */
+  readonly args: readonly string[];
+  readonly process: BrokerProcess;
+}
+
+interface Member extends ClusterBroker {
+  process: BrokerProcess;
+  paused: boolean;
+}
+
+export interface ClusterProcessOptions {
+  /** How many brokers, b1..bN; 3 by default. */
+  readonly brokers?: number;
+  /** Extra `eddy broker` flags for every broker, e.g. ["--raft-tick-ms", "20"]. */
+  readonly args?: readonly string[];
+  /** Zones in turn: a, b, c by default. */
+  readonly zones?: readonly string[];
+}
+
+/**
+ * A cluster of real broker processes on loopback, each with its own temporary data directory. Ports are
+ * fixed for the cluster's life (peers know each other's addresses before start), so restarts keep them.
+ * Awaits conditions on the brokers' /v1/status instead of sleeping.
+ */
+export class ClusterProcess {
+  private members = new Map<string, Member>();
+  private closed = false;
+
+  private constructor(
+    private readonly root: string,
+    private readonly args: readonly string[],
+  ) {}
+
+  static async start(options: ClusterProcessOptions = {}): Promise<ClusterProcess> {
+    const count = options.brokers ?? 3;
+    const zones = options.zones ?? DEFAULT_ZONES;
+    const root = await mkdtemp(join(tmpdir(), "eddy-cluster-"));
+    const cluster = new ClusterProcess(root, options.args ?? []);
+    try {
+      const ports = await freePorts(2 * count);
+      const planned = Array.from({ length: count }, (_, i) => ({
+        id: `b${i + 1}`,
+        zone: zones[i % zones.length]!,
+        grpcPort: ports[2 * i]!,
+        adminPort: ports[2 * i + 1]!,
+      }));
+      const peers = planned.map((b) => `${b.id}=127.0.0.1:${b.grpcPort}`).join(",");
+      // All at once, as a cluster forms. Settled, not all: close() below must see every broker that started.
+      const launched = await Promise.allSettled(planned.map((b) => cluster.launch({ ...b, peers })));
+      const failed = launched.find((l) => l.status === "rejected");
+      if (failed) throw failed.reason;
+      cluster.members = new Map(planned.map((b) => [b.id, cluster.member(b.id)])); // in id order, not start order
+    } catch (error) {
+      await cluster.close();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** The brokers, in the order they were started. */
+  get brokers(): readonly ClusterBroker[] {
+    return [...this.members.values()];
+  }
+
+  /** Every broker's gRPC address. */
+  endpoints(): string[] {
+    return this.brokers.map((b) => b.endpoint);
+  }
+
+  broker(id: string): ClusterBroker {
+    return this.member(id);
+  }
+
+  /** SIGKILL: a crash. Resolves once the process is gone. */
+  async kill(id: string): Promise<void> {
+    const member = this.member(id);
+    member.paused = false;
+    await member.process.kill();
+  }
+
+  /** SIGSTOP: the broker freezes with its sockets open, as a hung or partitioned process would. */
+  pause(id: string): void {
+    const member = this.member(id);
+    member.process.signal("SIGSTOP");
+    member.paused = true;
+  }
+
+  resume(id: string): void {
+    const member = this.member(id);
+    member.process.signal("SIGCONT");
+    member.paused = false;
+  }
+
+  /** SIGTERM and wait for the clean exit. */
+  async stop(id: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const member = this.member(id);
+    if (member.paused) this.resume(id); // a stopped process does not act on SIGTERM
+    return member.process.stop();
+  }
+
+  /** Stops the broker if it runs, then starts it again: same data directory, ports and flags. */
+  async restart(id: string): Promise<ClusterBroker> {
+    const member = this.member(id);
+    if (member.process.running) await stopWithin(member.process, STOP_TIMEOUT_MS, member.paused);
+    member.paused = false;
+    member.process = await member.process.restart();
+    return member;
+  }
+
+  /**
+   * Starts one more broker whose --peers are the controller's current voters, so it joins the cluster
+   * instead of forming its own.
+   */
+  async addBroker(options: { id: string; zone: string }): Promise<ClusterBroker> {
+    if (this.members.has(options.id)) throw new Error(`broker ${options.id} is already in the cluster`);
+    const statuses = await this.statuses();
+    const addresses = new Map(this.brokers.map((b) => [b.id, b.endpoint]));
+    for (const status of statuses.values()) for (const b of status.brokers) addresses.set(b.id, b.address);
+    const voters = controllerVoters(statuses) ?? this.brokers.map((b) => b.id);
+    const peers = voters
+      .filter((id) => addresses.has(id))
+      .map((id) => `${id}=${addresses.get(id)}`)
+      .join(",");
+    const [grpcPort, adminPort] = (await freePorts(2)) as [number, number];
+    return this.launch({ ...options, grpcPort, adminPort, peers });
+  }
+
+  /** GET /v1/status of one broker; fails if it does not answer within a short timeout. */
+  async status(id: string): Promise<BrokerStatus> {
+    const member = this.member(id);
+    const response = await fetch(`${member.adminUrl}/v1/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`${id}: HTTP ${response.status} from /v1/status`);
+    return (await response.json()) as BrokerStatus;
+  }
+
+  /** The statuses of the brokers that run, are not paused, and answer in time. */
+  async statuses(): Promise<ClusterStatuses> {
+    const live = [...this.members.values()].filter((m) => m.process.running && !m.paused);
+    const answers = await Promise.all(live.map((m) => this.status(m.id).catch(() => undefined)));
+    const statuses = new Map<string, BrokerStatus>();
+    live.forEach((m, i) => {
+      const answer = answers[i];
+      if (answer) statuses.set(m.id, answer);
+    });
+    return statuses;
+  }
+
+  /**
+   * Polls the statuses until `predicate` returns a value other than undefined, null or false, and resolves
+   * with that value. Fails after `timeoutMs`, naming `what` it waited for and what it saw last.
+   */
+  async waitFor<T>(
+    predicate: (statuses: ClusterStatuses) => T | undefined | null | false,
+    options: { timeoutMs?: number; what?: string } = {},
+  ): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? WAIT_FOR_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const statuses = await this.statuses();
+      const value = predicate(statuses);
+      if (value !== undefined && value !== null && value !== false) return value;
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${options.what ?? predicate.toString()}; ` +
+            `last seen:\n${describeStatuses(statuses, this.brokers)}`,
+        );
+      }
+      await delay(WAIT_FOR_INTERVAL_MS);
+    }
+  }
+
+  /** The shard's leader as the live brokers report it now (highest term), if there is one. */
+  async leaderOf(stream: string, shardId: string): Promise<ShardLeader | undefined> {
+    return shardLeader(await this.statuses(), stream, shardId);
+  }
+
+  /** Stops every broker (killing any that do not stop in time) and removes the data directories. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(
+      [...this.members.values()].map((m) =>
+        m.process.running ? stopWithin(m.process, STOP_TIMEOUT_MS, m.paused) : undefined,
+      ),
+    );
+    await rm(this.root, { recursive: true, force: true });
+  }
+
+  private member(id: string): Member {
+    const member = this.members.get(id);
+    if (!member) throw new Error(`no broker ${id} in the cluster (it has ${[...this.members.keys()].join(", ")})`);
+    return member;
+  }
+
+  private async launch(b: {
+    id: string;
+    zone: string;
+    grpcPort: number;
+    adminPort: number;
+    peers: string;
+  }): Promise<Member> {
+    const dataDir = join(this.root, b.id);
+    await mkdir(dataDir, { recursive: true });
+    const args = [
+      ...["--id", b.id, "--zone", b.zone, "--listen", `127.0.0.1:${b.grpcPort}`],
+      ...["--admin-port", String(b.adminPort), "--peers", b.peers, ...this.args],
+    ];
+    const broker = await BrokerProcess.start({ dataDir, args });
+    const member: Member = {
+      id: b.id,
+      zone: b.zone,
+      endpoint: broker.endpoint,
+      adminUrl: broker.adminUrl,
+      dataDir,
+      args,
+      process: broker,
+      paused: false,
+    };
+    this.members.set(b.id, member);
+    return member;
+  }
+}
+
+export interface ShardLeader {
+  readonly brokerId: string;
+  readonly term: number;
+  readonly group: GroupStatus;
+}
+
+/** Among the reported replicas of the shard, the one in the leader role with the highest term. */
+export function shardLeader(statuses: ClusterStatuses, stream: string, shardId: string): ShardLeader | undefined {
+  let best: ShardLeader | undefined;
+  for (const [brokerId, status] of statuses) {
+    for (const group of status.groups) {
+      if (group.stream !== stream || group.shard !== shardId || group.role !== "leader") continue;
+      if (!best || group.term > best.term) best = { brokerId, term: group.term, group };
+    }
+  }
+  return best;
+}
+
+/** The controller's leader in the highest term reported, if any broker says it leads. */
+export function controllerLeader(statuses: ClusterStatuses): { brokerId: string; term: number } | undefined {
+  let best: { brokerId: string; term: number } | undefined;
+  for (const [brokerId, status] of statuses) {
+    if (status.controller.role === "leader" && (!best || status.controller.term > best.term))
+      best = { brokerId, term: status.controller.term };
+  }
+  return best;
+}
+
+/** The controller's voters, from the broker that applied the most of the controller's log. */
+function controllerVoters(statuses: ClusterStatuses): readonly string[] | undefined {
+  const freshest = [...statuses.values()].sort((a, b) => b.controller.appliedIndex - a.controller.appliedIndex)[0];
+  return freshest?.controller.voters.length ? freshest.controller.voters : undefined;
+}
+
+function describeStatuses(statuses: ClusterStatuses, brokers: readonly ClusterBroker[]): string {
+  return brokers
+    .map((b) => {
+      const status = statuses.get(b.id);
+      if (!status) return `  ${b.id}: no answer`;
+      const c = status.controller;
+      const groups = status.groups.map(
+        (g) => `${g.stream}/${g.shard} ${g.role} t${g.term} commit ${g.commitIndex} replicas ${g.replicas.join(",")}`,
+      );
+      return `  ${b.id}: controller ${c.role} t${c.term} leader ${c.leaderId || "-"} applied ${c.appliedIndex}; ${groups.join("; ") || "no groups"}`;
+    })
+    .join("\n");
+}
+
+async function stopWithin(broker: BrokerProcess, timeoutMs: number, paused: boolean): Promise<void> {
+  if (paused) broker.signal("SIGCONT"); // a stopped process does not act on SIGTERM
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((done) => (timer = setTimeout(() => done("timeout"), timeoutMs)));
+  const result = await Promise.race([broker.stop(), timedOut]);
+  clearTimeout(timer);
+  if (result === "timeout") await broker.kill();
+}
+
+/**
+ * Ports the OS says are free on loopback now. All are held open together, so they are distinct; another
+ * process could still take one before the broker binds it, which on loopback in tests is rare.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => {
+    const address = s.address();
+    if (typeof address !== "object" || !address) throw new Error("no port");
+    return address.port;
+  });
+  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  return ports;
+}
+
+/** Whether a port can be bound on loopback now. */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Whether a process exists and has not exited. A zombie (exited, not reaped yet) counts as gone; so does
+ * one of another user, which no test started.
+ */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (!existsSync("/proc/self/stat")) return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
