@@ -101,6 +101,18 @@ export class BrokerProbe {
     labelNames: ["stream", "shard"],
     registers: [this.registry],
   });
+  private readonly elections = new Counter({
+    name: "eddy_raft_elections_total",
+    help: "Elections this replica started (as pre-candidate or candidate); shard 'controller' is the controller group",
+    labelNames: ["stream", "shard"],
+    registers: [this.registry],
+  });
+  private readonly forwardedCalls = new Counter({
+    name: "eddy_forwarded_calls_total",
+    help: "Calls this broker passed on to the shard's leader (or a replica) instead of serving them",
+    labelNames: ["operation"],
+    registers: [this.registry],
+  });
   private raftStatuses: RaftStatusSource = () => [];
 
   constructor() {
@@ -143,8 +155,18 @@ export class BrokerProbe {
         this.batchPuts.observe(puts);
         this.batchWriteSeconds.observe(durationMs / 1000);
       },
-      roleChanged: () => this.leaderChanges.inc({ stream, shard }),
+      roleChanged: (state) => this.roleChanged(stream, shard, state.role),
     };
+  }
+
+  /** A Raft role or known leader changed; entering an election counts one. */
+  roleChanged(stream: string, shard: string, role: string): void {
+    this.leaderChanges.inc({ stream, shard });
+    if (role === "candidate" || role === "pre-candidate") this.elections.inc({ stream, shard });
+  }
+
+  forwarded(operation: string): void {
+    this.forwardedCalls.inc({ operation });
   }
 
   recordsPut(stream: string, operation: string, records: number, bytes: number, durationMs: number): void {

@@ -55,7 +55,11 @@ export class StreamService {
    * Where a call for `shard` runs: the local log when this broker leads the shard, else the leader's
    * (or a replica's) address. A call already forwarded HOPS_MAX times is not forwarded again.
    */
-  private async route(shard: Shard, hops: number): Promise<{ log: ShardLog } | { client: api.StreamsClient }> {
+  private async route(
+    shard: Shard,
+    hops: number,
+    operation: string,
+  ): Promise<{ log: ShardLog } | { client: api.StreamsClient }> {
     const route = await this.cluster.route(shard);
     if (route.kind === "local") return { log: route.log };
     if (hops >= HOPS_MAX) {
@@ -64,7 +68,15 @@ export class StreamService {
         `Broker ${this.cluster.selfId} does not lead shard ${shard.shardId}; its leader is ${route.brokerId} at ${route.address}.`,
       );
     }
+    this.probe.forwarded(operation);
     return { client: this.cluster.streamsClient(route.address) };
+  }
+
+  /** The address of a shard's leader as this broker knows it, else of its preferred replica; "" if neither. */
+  leaderAddress(shard: Shard): string {
+    const local = this.cluster.localReplica(shard)?.roleState().leaderId;
+    const leader = local || this.cluster.placement(shard)[0];
+    return (leader && this.cluster.addressOf(leader)) || "";
   }
 
   async createStream(req: api.CreateStreamRequest__Output): Promise<api.CreateStreamResponse> {
@@ -112,7 +124,7 @@ export class StreamService {
         stream_arn: stream.streamArn,
         stream_status: stream.status,
         stream_mode: stream.mode,
-        shards: shards.slice(0, limit).map(shardMessage),
+        shards: shards.slice(0, limit).map((s) => shardMessage(s, this.leaderAddress(s))),
         has_more_shards: shards.length > limit,
         retention_period_hours: stream.retentionPeriodHours,
         stream_creation_timestamp: String(stream.createdAtMs),
@@ -180,7 +192,7 @@ export class StreamService {
     const page = shards.slice(0, maxResults);
     const hasMore = shards.length > maxResults;
     return {
-      shards: page.map(shardMessage),
+      shards: page.map((s) => shardMessage(s, this.leaderAddress(s))),
       next_token: hasMore ? encodeShardsToken(stream.streamName, page.at(-1)!.shardId) : "",
     };
   }
@@ -230,7 +242,7 @@ export class StreamService {
     const stream = this.catalog.requireServing(req.stream_name);
     const record = this.routeRecord(stream, req, "");
     const bytes = recordBytes(record.record);
-    const target = await this.route(record.shard, hops);
+    const target = await this.route(record.shard, hops, "PutRecord");
     if ("client" in target) return forwardUnary(target.client.PutRecord.bind(target.client), req, hops);
     const log = target.log;
     if (stream.mode === "PROVISIONED" && !log.throttle.tryWrite(1, bytes, Date.now())) {
@@ -276,7 +288,7 @@ export class StreamService {
       [...perShard].map(async ([shard, group]) => {
         let target: Awaited<ReturnType<StreamService["route"]>>;
         try {
-          target = await this.route(shard, hops);
+          target = await this.route(shard, hops, "PutRecords");
         } catch (error) {
           for (const position of group.positions) results[position] = failedEntry(error);
           return;
@@ -348,7 +360,7 @@ export class StreamService {
     validateShardIdFormat(req.shard_id);
     const stream = this.catalog.requireServing(req.stream_name);
     const shard = this.requireShard(stream, req.shard_id);
-    const target = await this.route(shard, hops);
+    const target = await this.route(shard, hops, "GetShardIterator");
     if ("client" in target) return forwardUnary(target.client.GetShardIterator.bind(target.client), req, hops);
     const position = await this.startingPosition(target.log, stream, shard, {
       type: iteratorTypeOf(req.shard_iterator_type, "ShardIteratorType"),
@@ -410,7 +422,7 @@ export class StreamService {
     }
     if (stream.status === "DELETING") throw resourceNotFound(`Stream ${stream.streamName} is being deleted.`);
     const shard = this.requireShard(stream, iterator.shardId);
-    const target = await this.route(shard, hops);
+    const target = await this.route(shard, hops, "GetRecords");
     if ("client" in target) return forwardUnary(target.client.GetRecords.bind(target.client), req, hops);
     const log = target.log;
     if (stream.mode === "PROVISIONED" && !log.throttle.tryReadCall(nowMs)) {
@@ -482,8 +494,9 @@ function failedEntry(error: unknown): api.PutRecordsResultEntry {
   return { error_code: "InternalFailure", error_message: "Internal service failure." };
 }
 
-export function shardMessage(shard: Shard): api.Shard {
+export function shardMessage(shard: Shard, leaderAddress = ""): api.Shard {
   return {
+    leader_address: leaderAddress,
     shard_id: shard.shardId,
     parent_shard_id: shard.parentShardId ?? "",
     adjacent_parent_shard_id: shard.adjacentParentShardId ?? "",

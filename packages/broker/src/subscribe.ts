@@ -33,6 +33,7 @@ export async function serveSubscription(
     const route = await cluster.route(shard);
     if (route.kind === "local" || hops >= HOPS_MAX)
       throw new Error(`shard ${shard.shardId}: no replica to subscribe to`);
+    probe.forwarded("SubscribeToShard");
     await relaySubscription(call, cluster.streamsClient(route.address), hops);
     return;
   }

@@ -184,7 +184,14 @@ function configFrom(o: BrokerOptions): BrokerConfig {
 }
 
 async function run(config: BrokerConfig, banner: boolean): Promise<void> {
-  const broker = await Broker.start(config);
+  let broker: Broker;
+  try {
+    broker = await Broker.start(config);
+  } catch (error) {
+    // Peer connections dialed before the failure would keep the process alive: exit outright.
+    process.stderr.write(`eddy broker: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   if (banner) {
     process.stderr.write(
       [

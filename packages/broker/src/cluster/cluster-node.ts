@@ -80,7 +80,7 @@ export class ClusterNode {
   constructor(
     private readonly config: BrokerConfig,
     private readonly store: Store,
-    probe: BrokerProbe,
+    private readonly probe: BrokerProbe,
     private readonly logger: Logger,
   ) {
     this.advertised = config.advertiseAddress ?? `${config.host}:${config.grpcPort}`;
@@ -128,7 +128,10 @@ export class ClusterNode {
           process.exit(70);
         },
         changed: (state) => this.stateChanged(state),
-        roleChanged: (soft) => this.logger.info({ role: soft.role, leader: soft.leaderId }, "controller role changed"),
+        roleChanged: (soft) => {
+          this.probe.roleChanged("", "controller", soft.role);
+          this.logger.info({ role: soft.role, leader: soft.leaderId }, "controller role changed");
+        },
       },
     );
   }

@@ -9,6 +9,7 @@ export interface Shard {
   'adjacent_parent_shard_id'?: (string);
   'hash_key_range'?: (_eddy_v1_HashKeyRange | null);
   'sequence_number_range'?: (_eddy_v1_SequenceNumberRange | null);
+  'leader_address'?: (string);
 }
 
 export interface Shard__Output {
@@ -17,4 +18,5 @@ export interface Shard__Output {
   'adjacent_parent_shard_id': (string);
   'hash_key_range': (_eddy_v1_HashKeyRange__Output | null);
   'sequence_number_range': (_eddy_v1_SequenceNumberRange__Output | null);
+  'leader_address': (string);
 }
