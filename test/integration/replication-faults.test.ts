@@ -39,8 +39,8 @@ interface Load {
   readonly acked: AckedWrite[];
   /** Writes that failed: they may or may not be stored (the checker requires nothing of them). */
   failed: number;
-  /** Time of each acknowledgement, with the shard, to find the gap a failover leaves. */
-  readonly ackTimes: Array<{ atMs: number; shardId: string }>;
+  /** When each acknowledged put was sent, with its shard, to find the gap a failover leaves. */
+  readonly ackTimes: Array<{ sentAtMs: number; atMs: number; shardId: string }>;
   stop(): Promise<void>;
 }
 
@@ -73,10 +73,11 @@ function startLoad(endpoints: () => string[], maxPuts = 100_000): Load {
       const endpoint = targets[(writer + n) % targets.length]!;
       const partitionKey = `w${writer}-${n % 4}`;
       const data = `w${writer}-n${n}`;
+      const sentAtMs = Date.now();
       try {
         const put = await clientFor(endpoint).putRecord({ streamName: STREAM, partitionKey, data: Buffer.from(data) });
         load.acked.push({ shardId: put.shardId, sequenceNumber: put.sequenceNumber, partitionKey, data });
-        load.ackTimes.push({ atMs: Date.now(), shardId: put.shardId });
+        load.ackTimes.push({ sentAtMs, atMs: Date.now(), shardId: put.shardId });
       } catch {
         load.failed += 1;
       }
@@ -186,12 +187,13 @@ describe("replication under faults", () => {
     live.delete(victim);
     const killedAtMs = Date.now();
     await c.kill(victim);
-    // A write to the victim's shard acknowledged after the kill proves a new leader serves.
-    await c.waitFor(() => load.ackTimes.some((a) => a.shardId === shardId && a.atMs > killedAtMs), {
-      what: `a write to ${shardId} acknowledged after its leader was killed`,
+    // A write to the victim's shard sent after the kill and acknowledged proves a new leader serves.
+    const servedAfterKill = () => load.ackTimes.find((a) => a.shardId === shardId && a.sentAtMs > killedAtMs);
+    await c.waitFor(servedAfterKill, {
+      what: `a write to ${shardId} sent after its leader was killed, acknowledged`,
       timeoutMs: 10_000,
     });
-    const failoverMs = load.ackTimes.find((a) => a.shardId === shardId && a.atMs > killedAtMs)!.atMs - killedAtMs;
+    const failoverMs = servedAfterKill()!.atMs - killedAtMs;
     console.log(`failover: first write to ${shardId} acknowledged ${failoverMs} ms after SIGKILL of ${victim}`);
     await awaitAcks(load, 300);
     await c.restart(victim);
@@ -224,7 +226,7 @@ describe("replication under faults", () => {
     ).toBe(true);
     // The majority elects a new leader for the frozen broker's shard and goes on.
     const frozenAtMs = Date.now();
-    await c.waitFor(() => load.ackTimes.some((a) => a.shardId === shardId && a.atMs > frozenAtMs + 100), {
+    await c.waitFor(() => load.ackTimes.some((a) => a.shardId === shardId && a.sentAtMs > frozenAtMs), {
       what: `writes to ${shardId} acknowledged by the majority`,
       timeoutMs: 10_000,
     });

@@ -208,6 +208,15 @@ export class ShardLog {
     });
   }
 
+  /** Quiet: idle, with no heartbeats and no election timer (see RaftConfig.quiesce). */
+  get quiesced(): boolean {
+    return this.driver.quiesced;
+  }
+
+  unquiesce(leaderSuspected: boolean): void {
+    this.driver.unquiesce(leaderSuspected);
+  }
+
   proposeConfChange(change: ConfChange): boolean {
     return this.driver.proposeConfChange(change, Date.now()).ok;
   }

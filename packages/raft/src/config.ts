@@ -33,6 +33,13 @@ export interface RaftConfig {
   readonly maxInMemoryLogBytes?: number;
   /** Bytes of committed entries handed out for applying in one Ready (at least one entry). */
   readonly maxCommittedBytesPerReady?: number;
+  /**
+   * An idle group goes quiet: once every member holds and knows the whole log, the leader says so in one
+   * last heartbeat and then sends none, and its followers stop their election timers, until a proposal,
+   * any message other than that heartbeat, or `unquiesce` (the host's failure detector: the leader's
+   * node stopped answering) wakes them. Hundreds of idle groups then cost nothing per tick.
+   */
+  readonly quiesce?: boolean;
 }
 
 export type ResolvedRaftConfig = Required<RaftConfig>;
@@ -47,6 +54,7 @@ export const RAFT_CONFIG_DEFAULTS: Omit<ResolvedRaftConfig, "id"> = {
   maxUncommittedEntriesBytes: 64 * MiB,
   maxInMemoryLogBytes: 16 * MiB,
   maxCommittedBytesPerReady: 16 * MiB,
+  quiesce: false,
 };
 
 /** Every way in which `config` is unusable, each naming the field and the limit; empty when it is fine. */

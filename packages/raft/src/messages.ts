@@ -65,6 +65,8 @@ export interface MsgPreVoteResp extends Envelope {
 export interface MsgHeartbeat extends Envelope {
   readonly type: "MsgHeartbeat";
   readonly commitIndex: number;
+  /** The leader's last heartbeat before the group goes quiet (see RaftConfig.quiesce). */
+  readonly quiesce?: boolean;
 }
 
 export interface MsgHeartbeatResp extends Envelope {

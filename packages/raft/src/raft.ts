@@ -34,6 +34,8 @@ export class Raft {
 
   electionElapsedTicks = 0;
   heartbeatElapsedTicks = 0;
+  /** The group is idle and quiet: no heartbeats from a leader, no election timer on a follower. */
+  quiesced = false;
   randomizedElectionTimeoutTicks = 0;
 
   /** Leader only: one per member, this node included (its match is its durable index). */
@@ -191,6 +193,7 @@ export class Raft {
     this.leaderId = "";
     this.electionElapsedTicks = 0;
     this.heartbeatElapsedTicks = 0;
+    this.quiesced = false;
     this.resetRandomizedElectionTimeout();
     this.transferee = "";
     this.transferElapsedTicks = 0;

@@ -151,17 +151,39 @@ export class RawNode {
     type: EntryType.Records | EntryType.Noop = EntryType.Records,
   ): ProposeResult {
     assert((type as EntryType) !== EntryType.Config, "configuration changes go through proposeConfChange");
+    this.#raft.quiesced = false;
     return propose(this.#raft, data, timestampMs, type);
   }
 
   /** Proposes one membership change; refused while another is not yet committed. */
   proposeConfChange(change: ConfChange, timestampMs = 0): ConfChangeResult {
+    this.#raft.quiesced = false;
     return proposeConfChange(this.#raft, change, timestampMs);
   }
 
   /** Hands leadership to voter `to` once its log is up to date; proposals are refused meanwhile. */
   transferLeadership(to: string): TransferResult {
+    this.#raft.quiesced = false;
     return transferLeadership(this.#raft, to);
+  }
+
+  /**
+   * Wakes a quiet group (see RaftConfig.quiesce). The host calls it when its failure detector says the
+   * leader's node stopped answering: with `leaderSuspected`, a follower also stops deferring to that
+   * leader at once (its lease is over), so it campaigns within one randomized election timeout and
+   * the others grant their votes.
+   */
+  unquiesce(leaderSuspected: boolean): void {
+    const r = this.#raft;
+    r.quiesced = false;
+    if (leaderSuspected && r.role !== "leader") {
+      r.electionElapsedTicks = Math.max(r.electionElapsedTicks, r.cfg.electionTimeoutTicks);
+    }
+  }
+
+  /** Whether the group is quiet: no heartbeats, no election timer. */
+  get quiesced(): boolean {
+    return this.#raft.quiesced;
   }
 
   /** The answer to `entryLoads[i]` with this id: the entries read, or none when they are gone. */

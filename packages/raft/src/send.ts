@@ -45,11 +45,11 @@ export function bcastAppend(r: Raft, sendIfEmpty: boolean): void {
  * Heartbeats assert leadership and carry the commit index, bounded by what each follower is known to
  * hold so that it never commits an entry it may not have (§5.3).
  */
-export function bcastHeartbeat(r: Raft): void {
+export function bcastHeartbeat(r: Raft, quiesce = false): void {
   for (const [to, pr] of r.progress) {
     if (to === r.id) continue;
     const commitIndex = Math.min(pr.match, r.log.commitIndex);
-    r.send({ type: "MsgHeartbeat", from: r.id, to, term: r.term, commitIndex });
+    r.send({ type: "MsgHeartbeat", from: r.id, to, term: r.term, commitIndex, ...(quiesce ? { quiesce } : {}) });
   }
 }
 

@@ -17,6 +17,8 @@ const SNAPSHOT_TIMEOUT_ELECTIONS = 2;
 
 export function step(r: Raft, m: Message): void {
   assert(m.to === r.id, `message for ${m.to} stepped into ${r.id}`);
+  // Anything but the quiet group's own chatter means something is going on: wake up.
+  if (r.quiesced && m.type !== "MsgHeartbeatResp" && !(m.type === "MsgHeartbeat" && m.quiesce)) r.quiesced = false;
   if (m.term > r.term && !acceptNewerTerm(r, m)) return;
   if (m.term < r.term) return answerStaleTerm(r, m);
   if (m.type === "MsgVote" || m.type === "MsgPreVote") return handleVoteRequest(r, m);
@@ -113,7 +115,9 @@ function stepFollower(r: Raft, m: Message): void {
       return handleAppend(r, m);
     case "MsgHeartbeat":
       heardFromLeader(r, m.from);
-      return handleHeartbeat(r, m);
+      handleHeartbeat(r, m);
+      if (m.quiesce && r.cfg.quiesce) r.quiesced = true;
+      return;
     case "MsgSnap":
       heardFromLeader(r, m.from);
       return handleSnapshot(r, m);
@@ -130,6 +134,7 @@ function heardFromLeader(r: Raft, leaderId: string): void {
 }
 
 function tickElection(r: Raft): void {
+  if (r.quiesced) return;
   r.electionElapsedTicks++;
   if (!r.promotable() || r.electionElapsedTicks < r.randomizedElectionTimeoutTicks) return;
   r.electionElapsedTicks = 0;
@@ -137,6 +142,11 @@ function tickElection(r: Raft): void {
 }
 
 function tickLeader(r: Raft): void {
+  if (r.quiesced) {
+    // Quiet: no heartbeats and no quorum check (nobody answers what was not sent).
+    r.electionElapsedTicks = 0;
+    return;
+  }
   r.heartbeatElapsedTicks++;
   r.electionElapsedTicks++;
   if (r.electionElapsedTicks >= r.cfg.electionTimeoutTicks) {
@@ -148,8 +158,26 @@ function tickLeader(r: Raft): void {
   tickSnapshots(r);
   if (r.heartbeatElapsedTicks >= r.cfg.heartbeatIntervalTicks) {
     r.heartbeatElapsedTicks = 0;
-    bcastHeartbeat(r);
+    const quiesce = canQuiesce(r);
+    if (quiesce) r.quiesced = true;
+    bcastHeartbeat(r, quiesce);
   }
+}
+
+/**
+ * A leader may go quiet when nothing is in motion: every member (this node included) holds the whole log
+ * durably and has answered lately, everything is committed, and no transfer, snapshot or membership
+ * change is under way. Its last heartbeat then carries the full commit index to every member.
+ */
+function canQuiesce(r: Raft): boolean {
+  if (!r.cfg.quiesce || r.transferee !== "" || r.pendingConfIndex > r.log.commitIndex) return false;
+  const lastIndex = r.log.lastIndex;
+  if (r.log.commitIndex !== lastIndex) return false;
+  for (const [id, pr] of r.progress) {
+    if (pr.match !== lastIndex || pr.state !== "replicate") return false;
+    if (id !== r.id && !pr.recentActive) return false;
+  }
+  return true;
 }
 
 /** A MsgSnap may be lost like any message; one not acknowledged in time is sent again. */

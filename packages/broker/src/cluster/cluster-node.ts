@@ -101,7 +101,8 @@ export class ClusterNode {
     });
     this.replicas = new ShardReplicas(store, config, probe, logger, {
       selfId: config.brokerId,
-      raft: this.raftConfig(),
+      // Idle shard groups go quiet; the transport's keepalives stand in for their heartbeats.
+      raft: { ...this.raftConfig(), quiesce: true },
       send: (groupId, message) => this.transport.send(message.to, groupId, message),
       isConnected: (id) => this.isConnected(id),
       opened: () => this.wakeOpenWaiters(),
@@ -180,9 +181,16 @@ export class ClusterNode {
 
   /** Starts the Raft ticker and the periodic duties. */
   start(): void {
+    const keepaliveMs = this.config.heartbeatIntervalTicks * this.config.raftTickMs;
+    const silentMs = this.config.electionTimeoutTicks * this.config.raftTickMs;
     this.tickTimer = setInterval(() => {
+      const nowMs = Date.now();
+      this.transport.keepalive(nowMs, keepaliveMs);
       this.controllerNode?.tick();
       this.replicas.tickAll();
+      this.replicas.wakeFollowersOf(
+        (id) => id !== this.config.brokerId && nowMs - this.transport.lastHeardMs(id) > silentMs,
+      );
     }, this.config.raftTickMs);
     this.tickTimer.unref();
     this.dutyTimer = setInterval(() => this.duties(), DUTY_INTERVAL_MS);

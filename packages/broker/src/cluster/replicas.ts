@@ -13,6 +13,8 @@ interface Hosted {
   readonly log: ShardLog;
   readonly streamName: string;
   shard: ReplicatedShard;
+  /** The placement for which this broker, leading, last found nothing to change: a quiet group needs no look. */
+  settledFor: ReplicatedShard | undefined;
 }
 
 export interface ShardReplicasOptions {
@@ -62,7 +64,21 @@ export class ShardReplicas {
   }
 
   tickAll(): void {
-    for (const hosted of this.byGroup.values()) hosted.log.tick();
+    // A quiet group's tick changes nothing (no heartbeat, no election timer): skip it.
+    for (const hosted of this.byGroup.values()) if (!hosted.log.quiesced) hosted.log.tick();
+  }
+
+  /**
+   * The failure detector's half of quiescence: a quiet follower whose leader's broker has gone silent
+   * wakes up and stops deferring to that leader, so that the group elects another.
+   */
+  wakeFollowersOf(isSilent: (brokerId: string) => boolean): void {
+    for (const hosted of this.byGroup.values()) {
+      const log = hosted.log;
+      if (!log.quiesced) continue;
+      const { role, leaderId } = log.roleState();
+      if (role !== "leader" && leaderId !== "" && isSilent(leaderId)) log.unquiesce(true);
+    }
   }
 
   /** Every hosted replica with its Raft status, for metrics and /v1/status. */
@@ -141,7 +157,7 @@ export class ShardReplicas {
       },
       Date.now(),
     );
-    this.byGroup.set(shard.groupId, { log, streamName, shard });
+    this.byGroup.set(shard.groupId, { log, streamName, shard, settledFor: undefined });
     this.options.opened();
     this.logger.debug({ stream: streamName, shard: shard.shardId, group: shard.groupId }, "replica opened");
   }
@@ -152,9 +168,12 @@ export class ShardReplicas {
    */
   manageMembership(): void {
     for (const hosted of this.byGroup.values()) {
-      const status = hosted.log.raftStatus();
-      if (status.role !== "leader") continue;
-      this.membershipStep(hosted, status);
+      if (hosted.log.roleState().role !== "leader") {
+        hosted.settledFor = undefined;
+        continue;
+      }
+      if (hosted.log.quiesced && hosted.settledFor === hosted.shard) continue;
+      this.membershipStep(hosted, hosted.log.raftStatus());
     }
   }
 
@@ -200,9 +219,10 @@ export class ShardReplicas {
       }
     }
     const preferred = desired[0];
-    if (
+    if (preferred === self) {
+      hosted.settledFor = hosted.shard;
+    } else if (
       preferred !== undefined &&
-      preferred !== self &&
       voters.includes(preferred) &&
       this.options.isConnected(preferred) &&
       caughtUp(preferred)

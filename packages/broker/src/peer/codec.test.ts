@@ -99,6 +99,7 @@ const EVERY_TYPE: readonly GroupMessage[] = [
   // Heartbeats last: they travel apart from the other messages and are delivered after them.
   { groupId: 0, message: { ...envelope, type: "MsgHeartbeat", term: 3, commitIndex: 17 } },
   { groupId: 10, message: { ...envelope, type: "MsgHeartbeat", term: BIG, commitIndex: BIG } },
+  { groupId: 12, message: { ...envelope, type: "MsgHeartbeat", term: 3, commitIndex: 17, quiesce: true } },
   { groupId: 11, message: { ...envelope, type: "MsgHeartbeatResp", term: 3 } },
 ];
 
@@ -131,7 +132,12 @@ describe("peer codec", () => {
     const { frame, byteLength } = wireRoundTrip(batchFrame(heartbeats));
     expect(frame.messages).toEqual([]);
     expect(frame.heartbeats?.heartbeats).toHaveLength(500);
-    expect(frame.heartbeats?.heartbeats[499]).toEqual({ group_id: 499, term: "4", commit_index: "1499" });
+    expect(frame.heartbeats?.heartbeats[499]).toEqual({
+      group_id: 499,
+      term: "4",
+      commit_index: "1499",
+      quiesce: false,
+    });
     expect(frameMessages(frame, "b1", "b2")).toEqual(heartbeats);
     // Compact: about 10 bytes per group here.
     expect(byteLength).toBeLessThan(500 * 12);

@@ -114,7 +114,12 @@ export function batchFrame(batch: readonly GroupMessage[]): WirePeerFrame {
   for (const { groupId, message } of batch) {
     assert(Number.isInteger(groupId) && groupId >= 0 && groupId <= GROUP_ID_MAX, `group id ${groupId} is not a uint32`);
     if (message.type === "MsgHeartbeat") {
-      heartbeats.push({ group_id: groupId, term: u64(message.term), commit_index: u64(message.commitIndex) });
+      heartbeats.push({
+        group_id: groupId,
+        term: u64(message.term),
+        commit_index: u64(message.commitIndex),
+        ...(message.quiesce === true ? { quiesce: true } : {}),
+      });
     } else if (message.type === "MsgHeartbeatResp") {
       responses.push({ group_id: groupId, term: u64(message.term) });
     } else {
@@ -142,6 +147,7 @@ export function frameMessages(frame: WirePeerFrame, from: string, to: string): G
       to,
       term: readUint(h.term, "GroupHeartbeat.term"),
       commitIndex: readUint(h.commit_index, "GroupHeartbeat.commit_index"),
+      ...(h.quiesce === true ? { quiesce: true } : {}),
     };
     out.push({ groupId: h.group_id, message });
   }

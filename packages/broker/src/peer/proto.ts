@@ -105,6 +105,7 @@ export interface WireGroupHeartbeat {
   readonly group_id: number;
   readonly term: WireLong;
   readonly commit_index: WireLong;
+  readonly quiesce?: boolean;
 }
 
 export interface WireGroupHeartbeatResponse {

@@ -124,6 +124,9 @@ interface Peer {
   redialTimer: NodeJS.Timeout | undefined;
   /** Dials in a row that did not reach a handshake, for the backoff. */
   failures: number;
+  /** When a frame last arrived from the peer, and when one was last written to it (ms since the epoch). */
+  lastHeardMs: number;
+  lastSentMs: number;
 }
 
 type Stream = PeerStream<Peer>;
@@ -207,6 +210,24 @@ export class PeerTransport {
     if (peer.stream !== undefined) this.endStream(peer.stream, "peer removed");
     peer.client?.close();
     peer.queue.clear();
+  }
+
+  /**
+   * Sends an empty frame to every connected peer that was sent nothing for `intervalMs`, so that each
+   * side hears from the other even when every group between them is quiet: `lastHeardMs` is then a
+   * failure detector that a frozen peer (whose TCP connection stays open) cannot fool.
+   */
+  keepalive(nowMs: number, intervalMs: number): void {
+    for (const peer of this.peers.values()) {
+      const stream = peer.stream;
+      if (stream?.established !== true || nowMs - peer.lastSentMs < intervalMs || !peer.queue.isEmpty()) continue;
+      if (stream.canWrite(this.limits.frameBytesMax)) this.writeFrame(stream, batchFrame([]), 0);
+    }
+  }
+
+  /** When a frame last arrived from `peerId` (0: never, or not a peer). */
+  lastHeardMs(peerId: string): number {
+    return this.peers.get(peerId)?.lastHeardMs ?? 0;
   }
 
   /** Peers with an established stream. */
@@ -332,6 +353,7 @@ export class PeerTransport {
     stream.established = true;
     peer.failures = 0;
     peer.counters.connects += 1;
+    peer.lastHeardMs = Date.now();
     this.emit({ kind: "connected", peerId: peer.id, dialed: stream.dialed });
     this.flush(peer);
   }
@@ -376,6 +398,7 @@ export class PeerTransport {
       if (!(error instanceof PeerProtocolError)) throw error;
       return this.protocolError(stream, error.message);
     }
+    peer.lastHeardMs = Date.now();
     peer.counters.framesReceived += 1;
     peer.counters.bytesReceived += byteLength;
     peer.counters.messagesReceived += messages.length;
@@ -443,6 +466,7 @@ export class PeerTransport {
   private writeFrame(stream: Stream, frame: WirePeerFrame, messageCount: number): void {
     const bytes = this.proto.encodeFrame(frame);
     const counters = stream.peer!.counters;
+    stream.peer!.lastSentMs = Date.now();
     counters.framesSent += 1;
     counters.messagesSent += messageCount;
     counters.bytesSent += bytes.byteLength;
@@ -492,6 +516,8 @@ function newPeer(id: string, address: string, dials: boolean, queueBytesMax: num
     client: undefined,
     redialTimer: undefined,
     failures: 0,
+    lastHeardMs: 0,
+    lastSentMs: 0,
   };
 }
 

@@ -93,6 +93,16 @@ export class GroupDriver {
     return result;
   }
 
+  get quiesced(): boolean {
+    return this.node.quiesced;
+  }
+
+  /** Wakes a quiet group; see RawNode.unquiesce. */
+  unquiesce(leaderSuspected: boolean): void {
+    this.node.unquiesce(leaderSuspected);
+    this.schedule();
+  }
+
   /** One membership change; see RawNode.proposeConfChange. */
   proposeConfChange(change: ConfChange, timestampMs: number): ConfChangeResult {
     const result = this.node.proposeConfChange(change, timestampMs);

@@ -362,11 +362,33 @@ export class Simulation {
   #scheduleTick(node: SimNode): void {
     this.queue.schedule(this.nowMs + node.tickIntervalMs, () => {
       if (node.up) {
+        this.#failureDetector(node);
         node.raw!.tick();
         pump(this, node);
       }
       this.#scheduleTick(node);
     });
+  }
+
+  /**
+   * What a broker's failure detector does for a quiet follower: wake it when its leader's node is down or
+   * cut off from it, and now and then for no reason (a false suspicion must be harmless too).
+   */
+  #failureDetector(node: SimNode): void {
+    const raw = node.raw!;
+    if (!raw.quiesced) return;
+    const leaderId = raw.status().leaderId;
+    if (leaderId === "" || leaderId === raw.id) return;
+    const leader = this.nodes.get(leaderId);
+    const suspected =
+      leader === undefined ||
+      !leader.up ||
+      this.network.blocked.has(`${leaderId}->${raw.id}`) ||
+      this.rng.chance(0.001);
+    if (suspected) {
+      this.trace.add(() => `${raw.id} suspects its quiet leader ${leaderId}`);
+      raw.unquiesce(true);
+    }
   }
 
   #drawConfig(): Omit<RaftConfig, "id"> {
@@ -382,6 +404,7 @@ export class Simulation {
       maxUncommittedEntriesBytes: maxEntriesBytesPerMessage * rng.range(4, 64),
       maxInMemoryLogBytes: maxEntriesBytesPerMessage * rng.pick([1, 2, 8, 64]),
       maxCommittedBytesPerReady: rng.pick([64, 1024, 1 << 20]),
+      quiesce: rng.chance(0.5),
     };
   }
 
