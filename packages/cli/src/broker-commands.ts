@@ -9,8 +9,11 @@ export function registerBrokerCommands(program: Command): void {
   addBrokerOptions(broker).action(async (options: BrokerOptions) => {
     await run(configFrom(options), false);
   });
-  const dev = program.command("dev").description("run one broker on 127.0.0.1 with the default ports, data in ./.eddy");
-  addBrokerOptions(dev).action(async (options: BrokerOptions) => {
+  const dev = program
+    .command("dev")
+    .description("run one broker on 127.0.0.1 with the default ports, data in ./.eddy/dev");
+  // Beside, not inside, the brokers of `eddy cluster up` (./.eddy/b1..b3).
+  addBrokerOptions(dev, DEV_DATA_DIR).action(async (options: BrokerOptions) => {
     await run(configFrom(options), true);
   });
 }
@@ -44,7 +47,10 @@ interface BrokerOptions {
   logLevel: string;
 }
 
-function addBrokerOptions(command: Command): Command {
+/** `eddy dev`'s store: not ./.eddy itself, which holds the directories of `eddy cluster up`. */
+const DEV_DATA_DIR = ".eddy/dev";
+
+function addBrokerOptions(command: Command, defaultDataDir: string = DEFAULT_CONFIG.dataDir): Command {
   const d = DEFAULT_CONFIG;
   const env = process.env;
   return command
@@ -96,7 +102,7 @@ function addBrokerOptions(command: Command): Command {
       integer,
       d.electionTimeoutTicks,
     )
-    .option("--data-dir <dir>", "LevelDB data directory (env EDDY_DATA_DIR)", env.EDDY_DATA_DIR ?? d.dataDir)
+    .option("--data-dir <dir>", "LevelDB data directory (env EDDY_DATA_DIR)", env.EDDY_DATA_DIR ?? defaultDataDir)
     .option("--host <address>", "address to listen on (env EDDY_HOST)", env.EDDY_HOST ?? d.host)
     .option("--grpc-port <port>", "gRPC API port", integer, d.grpcPort)
     .option("--admin-port <port>", "HTTP admin port (/metrics, /healthz, /readyz)", integer, d.adminPort)

@@ -195,8 +195,8 @@ export class ClusterNode {
     this.tickTimer.unref();
     this.dutyTimer = setInterval(() => this.duties(), DUTY_INTERVAL_MS);
     this.dutyTimer.unref();
-    // The stored state may already place replicas here: open them without waiting for a change.
-    void this.replicas.reconcile(this.state);
+    // With nothing to replay, the state is already current: open what it places here.
+    if (this.controller.replayed) void this.replicas.reconcile(this.state);
   }
 
   async stop(reason: KinesisError): Promise<void> {
@@ -415,7 +415,9 @@ export class ClusterNode {
     for (const broker of state.brokers.values()) {
       if (broker.id !== this.config.brokerId) this.transport.addPeer(broker.id, broker.address);
     }
-    void this.replicas.reconcile(state);
+    // Intermediate states of the replay after a restart are history: placing replicas by them would open
+    // and drop replicas for nothing. The replay's last batch calls here again.
+    if (this.controllerNode?.replayed !== false) void this.replicas.reconcile(state);
   }
 
   private duties(): void {

@@ -57,6 +57,8 @@ export class ControllerNode {
   private waiters: Array<{ index: number; wake: () => void }> = [];
   private role: SoftState = { role: "follower", leaderId: "" };
   private readonly driver: GroupDriver;
+  /** The commit index stored at open: until the replay reaches it, the state is a past one. */
+  private readonly restoredCommitIndex: number;
 
   private constructor(
     private readonly log: GroupLog,
@@ -64,6 +66,7 @@ export class ControllerNode {
     private readonly options: ControllerNodeOptions,
     private readonly hooks: ControllerNodeHooks,
   ) {
+    this.restoredCommitIndex = restored.hardState.commitIndex;
     const stored = restored.snapshot.conf;
     // A brand-new group: its voters are the bootstrap list if this broker is in it; a broker outside the
     // list starts with no members and waits to be added (it hears from the leader then).
@@ -111,6 +114,11 @@ export class ControllerNode {
 
   get applied(): number {
     return this.appliedIndex;
+  }
+
+  /** Whether the replay of the stored log is done, so that `state` is no older than before the restart. */
+  get replayed(): boolean {
+    return this.appliedIndex >= this.restoredCommitIndex;
   }
 
   isLeader(): boolean {
@@ -197,6 +205,7 @@ export class ControllerNode {
 
   private applyCommitted(entries: readonly Entry[]): void {
     const before = this.current;
+    const wasReplayed = this.replayed;
     for (const entry of entries) {
       if (entry.type === EntryType.Records) {
         const { state, result } = applyCommand(this.current, decodeCommand(entry.data));
@@ -208,7 +217,7 @@ export class ControllerNode {
       this.results.delete(entry.index - RESULTS_KEPT);
       this.appliedIndex = entry.index;
     }
-    if (this.current !== before) this.hooks.changed(this.current);
+    if (this.current !== before || (this.replayed && !wasReplayed)) this.hooks.changed(this.current);
     if (this.waiters.length === 0) return;
     const ready = this.waiters.filter((w) => w.index <= this.appliedIndex);
     this.waiters = this.waiters.filter((w) => w.index > this.appliedIndex);
