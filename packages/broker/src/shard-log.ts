@@ -23,7 +23,7 @@ import {
 } from "@eddy/raft";
 import type { GroupLog } from "@eddy/storage";
 import { GroupDriver } from "./raft/group-driver.js";
-import { TailCache, type EntryWindow } from "./tail-cache.js";
+import { TailCache, type CachedEntry, type EntryWindow } from "./tail-cache.js";
 
 export interface ShardLogOptions {
   readonly sync: boolean;
@@ -328,8 +328,7 @@ export class ShardLog {
     for (const entry of entries) {
       const proposal = this.proposal;
       const ours = proposal !== undefined && proposal.index === entry.index && proposal.term === entry.term;
-      const records = ours ? proposal.records : entry.type === EntryType.Records ? decodeRecordBatch(entry.data) : [];
-      this.commit(entry, records, entry.data.length);
+      this.commit(entry, ours ? proposal.records : undefined);
       if (proposal && entry.index >= proposal.index) this.settle(proposal, ours ? entry : undefined);
     }
   }
@@ -356,14 +355,15 @@ export class ShardLog {
     proposal.committed();
   }
 
-  private commit(entry: Entry, records: readonly BatchRecord[], bytes: number): void {
+  /** `records` are the entry's, decoded, when at hand (the leader's own batch); else decoded when first read. */
+  private commit(entry: Entry, records: readonly BatchRecord[] | undefined): void {
     assert(
       entry.index === this.commitIndex + 1,
       `shard ${this.shard.shardId}: applied ${entry.index} after ${this.commitIndex}`,
     );
     this.commitIndex = entry.index;
     if (entry.timestampMs > this.lastTimestampMs) this.lastTimestampMs = entry.timestampMs;
-    this.tail.push({ index: entry.index, timestampMs: entry.timestampMs, records, bytes });
+    this.tail.push(records ? cachedEntry(entry, records) : lazyCachedEntry(entry));
     const waiters = this.commitWaiters;
     this.commitWaiters = [];
     for (const wake of waiters) wake();
@@ -472,6 +472,27 @@ export class ShardLog {
   isClosed(): boolean {
     return this.closedError !== undefined;
   }
+}
+
+function cachedEntry(entry: Entry, records: readonly BatchRecord[]): CachedEntry {
+  return { index: entry.index, timestampMs: entry.timestampMs, records, bytes: entry.data.length };
+}
+
+/**
+ * A follower applies every entry but is rarely read: decoding each batch on apply would cost it CPU and
+ * garbage for nothing, so the records are decoded on first read and kept.
+ */
+function lazyCachedEntry(entry: Entry): CachedEntry {
+  let records: readonly BatchRecord[] | undefined;
+  return {
+    index: entry.index,
+    timestampMs: entry.timestampMs,
+    bytes: entry.data.length,
+    get records() {
+      records ??= entry.type === EntryType.Records ? decodeRecordBatch(entry.data) : [];
+      return records;
+    },
+  };
 }
 
 function proposeFailure(shard: Shard, error: ProposeError): KinesisError {
