@@ -61,6 +61,24 @@ export async function scrapeBroker(adminUrl: string): Promise<BrokerSample> {
   };
 }
 
+/**
+ * Several brokers' samples as one: counters added up (so per-batch means are over all their batches), the
+ * event-loop figure the worst of them.
+ */
+export function combinedSample(samples: readonly BrokerSample[]): BrokerSample {
+  const sum = (pick: (s: BrokerSample) => number): number => samples.reduce((n, s) => n + pick(s), 0);
+  return {
+    // Scraped together, so their times differ by a few ms at most: the mean stands for all.
+    atMs: sum((s) => s.atMs) / samples.length,
+    batchRecordsSum: sum((s) => s.batchRecordsSum),
+    batchCount: sum((s) => s.batchCount),
+    batchPutsSum: sum((s) => s.batchPutsSum),
+    batchWriteSecondsSum: sum((s) => s.batchWriteSecondsSum),
+    cpuSeconds: sum((s) => s.cpuSeconds),
+    loopIntervalP99Seconds: Math.max(...samples.map((s) => s.loopIntervalP99Seconds)),
+  };
+}
+
 /** What the broker did between two samples. NaN where no batch was written: nothing to average. */
 export interface BrokerActivity {
   readonly recordsPerBatch: number;

@@ -11,11 +11,12 @@ const FAILURE_BACKOFF_MS = 20;
 
 /**
  * `concurrency` lanes, each sending PutRecords of `batchRecords` records and the next one as soon as the
- * answer arrives. A call counts when it completes within the window; calls still in flight at the window's
- * end are awaited (the client's deadline bounds them) but not counted.
+ * answer arrives; lane i uses `clients[i % n]` (one per broker). A call counts when it completes within
+ * the window; calls still in flight at the window's end are awaited (the client's deadline bounds them)
+ * but not counted.
  */
 export async function runClosedLoop(
-  client: EddyClient,
+  clients: readonly EddyClient[],
   config: ClosedLoopPutConfig,
   payloads: PayloadPool,
   schedule: Schedule,
@@ -27,7 +28,8 @@ export async function runClosedLoop(
   const cpuMs = cpuDuringWindowMs(schedule);
   await sleepUntil(schedule.loadStartAtMs);
 
-  const lane = async (): Promise<void> => {
+  const lane = async (laneIndex: number): Promise<void> => {
+    const client = clients[laneIndex % clients.length]!;
     while (epochNowMs() < schedule.measureEndAtMs) {
       const records = payloads.batch(config.batchRecords);
       const sentAtMs = epochNowMs();
@@ -51,6 +53,6 @@ export async function runClosedLoop(
       }
     }
   };
-  await Promise.all(Array.from({ length: config.concurrency }, lane));
+  await Promise.all(Array.from({ length: config.concurrency }, (_, laneIndex) => lane(laneIndex)));
   return { ...counts, errors: errors.counts, latencyHistogram: encodeHistogram(latency), cpuMs: await cpuMs };
 }

@@ -7,7 +7,8 @@ import type { Schedule } from "./clock.js";
 /** PutRecords in a closed loop: `concurrency` calls in flight, each sent as soon as the previous one answers. */
 export interface ClosedLoopPutConfig {
   readonly kind: "closed-loop-put";
-  readonly endpoint: string;
+  /** Brokers' gRPC addresses; lane i sends to `endpoints[i % n]` (any broker forwards to the shard's leader). */
+  readonly endpoints: readonly string[];
   readonly streamName: string;
   readonly concurrency: number;
   readonly batchRecords: number;
@@ -21,7 +22,8 @@ export interface ClosedLoopPutConfig {
  */
 export interface OpenLoopPutConfig {
   readonly kind: "open-loop-put";
-  readonly endpoint: string;
+  /** Brokers' gRPC addresses; send i goes to `endpoints[i % n]`. */
+  readonly endpoints: readonly string[];
   readonly streamName: string;
   /** Calls (sends) per second of this worker; records per second is this × `batchRecords`. */
   readonly callsPerSec: number;
@@ -34,6 +36,8 @@ export interface OpenLoopPutConfig {
   readonly embedSendTime: boolean;
   /** Sends beyond this many unanswered wait; their wait still counts, from their scheduled time. */
   readonly inFlightMax: number;
+  /** Returns every send's times and outcome (`SendTimeline`), for the failover scenario. */
+  readonly recordTimeline: boolean;
 }
 
 /** SubscribeToShard (LATEST) on each shard; latency from the send time embedded in each record. */
@@ -72,6 +76,30 @@ export interface WorkerResult {
   readonly sendLagHistogram?: string;
   /** CPU time (user + system) this process spent during the window. */
   readonly cpuMs: number;
+  /** Open loop with `recordTimeline` only. */
+  readonly timeline?: SendTimeline;
+}
+
+/**
+ * Every send of an open-loop producer, warm-up and window, in the order they completed: parallel arrays,
+ * one entry per send, times in ms on the `epochNowMs` clock. Bounded by the schedule: rate × (warm-up +
+ * window) entries.
+ */
+export interface SendTimeline {
+  readonly dueAtMs: number[];
+  readonly sentAtMs: number[];
+  /** When the answer or the failure arrived. */
+  readonly doneAtMs: number[];
+  /** The failure's Kinesis error name; null for a success (an answered PutRecords counts as one). */
+  readonly error: (string | null)[];
+  /** The first few distinct failure messages per error name, with when each first came: for the report. */
+  readonly errorSamples: Record<string, ErrorSample[]>;
+}
+
+export interface ErrorSample {
+  readonly message: string;
+  /** When the failure came (`epochNowMs`). */
+  readonly atMs: number;
 }
 
 export type ToWorker =

@@ -1,5 +1,6 @@
+import { readFile } from "node:fs/promises";
 import { epochNowMs, sleepUntil, type Schedule } from "./clock.js";
-import { brokerActivity, scrapeBroker, type BrokerActivity } from "./broker.js";
+import { brokerActivity, combinedSample, scrapeBroker, type BrokerActivity, type BrokerSample } from "./broker.js";
 import type { WorkerResult } from "./ipc.js";
 import { RunProgress } from "./progress.js";
 import type { WorkerProcess } from "./worker-process.js";
@@ -12,7 +13,8 @@ const RATE_WINDOW_MS = 1_500;
 
 export interface LoadPlan {
   readonly label: string;
-  readonly adminUrl: string;
+  /** The brokers whose /metrics are scraped at the window's edges (one or more). */
+  readonly adminUrls: readonly string[];
   /** Every worker of the run: all start together and all must report. */
   readonly workers: readonly WorkerProcess[];
   /** The workers whose record counts the progress bar shows as a rate (the producers). */
@@ -21,13 +23,26 @@ export interface LoadPlan {
   readonly durationMs: number;
   /** How long workers may go on after the window (a subscriber's grace), for the bar's length. */
   readonly tailMs: number;
+  /**
+   * Called when the window starts, after the first scrape (the failover scenario kills a broker here); a
+   * failure fails the load once the workers are done.
+   */
+  readonly atWindowStart?: () => void | Promise<void>;
 }
 
 export interface LoadOutcome {
   /** In the order of `plan.workers`. */
   readonly results: readonly WorkerResult[];
-  /** The broker during the measurement window (scraped at its start and end). */
+  /** The brokers during the measurement window (scraped at its start and end), added up. */
   readonly broker: BrokerActivity;
+  /** Each broker on its own, in the order of `plan.adminUrls`. */
+  readonly brokers: readonly BrokerActivity[];
+  /**
+   * Cores busy on the whole machine during the window (all processes, from /proc/stat; NaN where there is
+   * none): what the bench's processes did not use of it, others did.
+   */
+  readonly machineBusyCores: number;
+  readonly schedule: Schedule;
 }
 
 /**
@@ -39,15 +54,62 @@ export async function driveLoad(plan: LoadPlan): Promise<LoadOutcome> {
   await Promise.all(plan.workers.map((w) => w.ready));
   const schedule = scheduleFrom(epochNowMs() + GO_LEAD_MS, plan.warmupMs, plan.durationMs);
   for (const worker of plan.workers) worker.go(schedule);
-  const before = handled(sleepUntil(schedule.measureStartAtMs).then(() => scrapeBroker(plan.adminUrl)));
-  const after = handled(sleepUntil(schedule.measureEndAtMs).then(() => scrapeBroker(plan.adminUrl)));
+  const machineBefore = handled(sleepUntil(schedule.measureStartAtMs).then(readMachineCpu));
+  const machineAfter = handled(sleepUntil(schedule.measureEndAtMs).then(readMachineCpu));
+  const before = handled(
+    sleepUntil(schedule.measureStartAtMs).then(async () => {
+      const samples = await scrapeAll(plan.adminUrls);
+      await plan.atWindowStart?.();
+      return samples;
+    }),
+  );
+  const after = handled(sleepUntil(schedule.measureEndAtMs).then(() => scrapeAll(plan.adminUrls)));
   const stopProgress = showProgress(plan, schedule);
   try {
     const results = await Promise.all(plan.workers.map((w) => w.result));
-    return { results, broker: brokerActivity(await before, await after) };
+    const [first, last] = [await before, await after];
+    return {
+      results,
+      broker: brokerActivity(combinedSample(first), combinedSample(last)),
+      brokers: first.map((sample, i) => brokerActivity(sample, last[i]!)),
+      machineBusyCores: busyCores(await machineBefore, await machineAfter),
+      schedule,
+    };
   } finally {
     stopProgress();
   }
+}
+
+/** The machine's CPU time counters (first line of /proc/stat, clock ticks), if there is a /proc/stat. */
+interface MachineCpu {
+  readonly busyTicks: number;
+  readonly allTicks: number;
+  readonly cores: number;
+}
+
+async function readMachineCpu(): Promise<MachineCpu | undefined> {
+  const text = await readFile("/proc/stat", "utf8").catch(() => undefined);
+  const lines = text?.split("\n") ?? [];
+  // cpu user nice system idle iowait irq softirq steal (guest time is already counted in user)
+  const ticks = lines[0]?.startsWith("cpu ") ? lines[0].trim().split(/\s+/).slice(1, 9).map(Number) : [];
+  if (ticks.length < 8 || ticks.some((t) => !Number.isFinite(t))) return undefined;
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = ticks;
+  const busyTicks = user + nice + system + irq + softirq + steal;
+  return {
+    busyTicks,
+    allTicks: busyTicks + idle + iowait,
+    cores: lines.filter((line) => /^cpu\d+ /.test(line)).length,
+  };
+}
+
+/** Busy share of all CPU time between the samples, in cores (ticks need no clock rate this way). */
+function busyCores(before: MachineCpu | undefined, after: MachineCpu | undefined): number {
+  if (!before || !after || after.allTicks <= before.allTicks) return Number.NaN;
+  return ((after.busyTicks - before.busyTicks) / (after.allTicks - before.allTicks)) * after.cores;
+}
+
+function scrapeAll(adminUrls: readonly string[]): Promise<BrokerSample[]> {
+  return Promise.all(adminUrls.map((url) => scrapeBroker(url)));
 }
 
 function scheduleFrom(loadStartAtMs: number, warmupMs: number, durationMs: number): Schedule {

@@ -34,6 +34,10 @@ export interface BenchOptions {
   readonly put: PutSettings;
   readonly putLatency: PutLatencySettings;
   readonly e2e: PacedSettings;
+  /** The `put` load, against one broker and against three. */
+  readonly replication: PutSettings;
+  /** Always a 1-shard stream (`shardCounts` is [1] whatever --shards says). */
+  readonly failover: PacedSettings;
 }
 
 /** Defaults that differ by scenario; everything else is shared. */
@@ -41,28 +45,36 @@ const DEFAULTS = {
   put: { shardCounts: [1, 4], producers: 4, batchRecords: 100 },
   putLatency: { shardCounts: [4], producers: 4, rateRecordsPerSec: 12_500, batchRecords: 1 },
   e2e: { shardCounts: [4], producers: 1, rateRecordsPerSec: 2_000 },
+  replication: { shardCounts: [1, 4], producers: 4, batchRecords: 100 },
+  failover: { shardCounts: [1], producers: 2, rateRecordsPerSec: 500 },
 } as const;
 
-export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|all> [options]
+export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|all> [options]
 
 Scenarios
   put           PutRecords throughput, closed loop (records/s, MB/s, latency, group-commit batch sizes)
   put-latency   PutRecord (--batch n: PutRecords of n) latency at a fixed rate, open loop
   e2e           put-to-SubscribeToShard delivery latency at a fixed rate
-  all           the three in sequence
+  replication   the put load on one broker (RF=1) and on three local brokers (RF=3), and RF=3
+                at half its own throughput, open loop
+  failover      3 brokers, 1 shard, PutRecord at a fixed rate: SIGKILL the shard's leader, time
+                until puts succeed again; then restart it and time its rejoin
+  all           the five in sequence
 
 Options (seconds may be fractional)
-  --duration <s>        measurement window per run                     (10)
-  --warmup <s>          load before the window, not measured           (2)
+  --duration <s>        measurement window per run (failover: from the kill) (10)
+  --warmup <s>          load before the window (failover: before the kill) (2)
   --runs <n>            repetitions; the report gives each and the median (3)
-  --shards <n,n,...>    stream shard counts, one row each    (put: 1,4; put-latency, e2e: 4)
-  --producers <n>       producer processes                   (put, put-latency: 4; e2e: 1)
-  --concurrency <n>     put: PutRecords calls in flight per producer   (4)
-  --batch <n>           records per call, 1..500             (put: 100; put-latency: 1)
+  --shards <n,n,...>    stream shard counts, one row each
+                        (put, replication: 1,4; put-latency, e2e: 4; failover: always 1)
+  --producers <n>       producer processes  (put, put-latency, replication: 4; failover: 2; e2e: 1)
+  --concurrency <n>     put, replication: PutRecords calls in flight per producer (4)
+  --batch <n>           records per call, 1..500     (put, replication: 100; put-latency: 1)
                         put-latency: 1 sends PutRecord; n > 1 sends PutRecords of n records,
-                        rate / n calls/s, latency per call (e2e always sends PutRecord)
+                        rate / n calls/s, latency per call (e2e, failover always send PutRecord)
   --record-bytes <n>    bytes of data per record, 8..1048576           (1024)
-  --rate <records/s>    put-latency and e2e: total records/s offered (put-latency: 12500; e2e: 2000)
+  --rate <records/s>    put-latency, e2e, failover: total records/s offered
+                        (put-latency: 12500; e2e: 2000; failover: 500)
   --fsync <always|never>  the broker's --fsync                         (always)
   --timeout <s>         hard bound of one run        (warm-up + duration + 60 s)
   --out <dir>           results root                                   (bench/results)
@@ -127,6 +139,17 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       batchRecords: batchRecords ?? DEFAULTS.putLatency.batchRecords,
     },
     e2e: { ...forScenario(DEFAULTS.e2e), rateRecordsPerSec: rate ?? DEFAULTS.e2e.rateRecordsPerSec },
+    replication: {
+      ...forScenario(DEFAULTS.replication),
+      concurrencyPerProducer: integer("--concurrency", values.concurrency ?? "4", 1, 1000),
+      batchRecords: batchRecords ?? DEFAULTS.replication.batchRecords,
+    },
+    failover: {
+      ...forScenario(DEFAULTS.failover),
+      // One shard: a kill then stops every put's shard at once, and nothing else (see scenarios/failover.ts).
+      shardCounts: DEFAULTS.failover.shardCounts,
+      rateRecordsPerSec: rate ?? DEFAULTS.failover.rateRecordsPerSec,
+    },
   };
 }
 

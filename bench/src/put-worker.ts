@@ -14,16 +14,18 @@ export const PUT_DEADLINE_MS = 10_000;
 
 serveWorker(async (config: WorkerConfig): Promise<WorkerJob> => {
   if (config.kind === "subscribe") throw new Error("put-worker does not subscribe");
-  const client = new EddyClient({ endpoint: config.endpoint, deadlineMs: PUT_DEADLINE_MS });
-  // Opens the HTTP/2 connection now, so that connecting is not part of the warm-up, let alone the window.
-  await client.describeStreamSummary({ streamName: config.streamName });
+  const clients = config.endpoints.map((endpoint) => new EddyClient({ endpoint, deadlineMs: PUT_DEADLINE_MS }));
+  // Opens the HTTP/2 connections now, so that connecting is not part of the warm-up, let alone the window.
+  await Promise.all(clients.map((client) => client.describeStreamSummary({ streamName: config.streamName })));
   const payloads = new PayloadPool(config.recordBytes);
   return {
     run: (schedule, progress) =>
       isClosedLoop(config)
-        ? runClosedLoop(client, config, payloads, schedule, progress)
-        : runOpenLoop(client, config, payloads, schedule, progress),
-    close: () => client.close(),
+        ? runClosedLoop(clients, config, payloads, schedule, progress)
+        : runOpenLoop(clients, config, payloads, schedule, progress),
+    close: () => {
+      for (const client of clients) client.close();
+    },
   };
 });
 

@@ -3,6 +3,7 @@ import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CaseReport, ScenarioReport } from "./runner.js";
+import type { BenchCase } from "./scenario.js";
 
 export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL("../results", import.meta.url));
 
@@ -38,8 +39,8 @@ export interface WrittenReport {
 }
 
 /** Writes `<root>/<YYYY-MM-DD>-<resultsName or name>/`: result.json, result.md and raw/ (histograms, git-ignored). */
-export async function writeReport<K extends string>(
-  report: ScenarioReport<K>,
+export async function writeReport<K extends string, C extends BenchCase>(
+  report: ScenarioReport<K, C>,
   machine: MachineInfo,
   rootDir: string = DEFAULT_RESULTS_DIR,
 ): Promise<WrittenReport> {
@@ -53,14 +54,15 @@ export async function writeReport<K extends string>(
       const name = `${benchCase.name.replace(/[^A-Za-z0-9]+/g, "-")}-run${run.run}.json`;
       await writeFile(
         join(dir, "raw", name),
-        JSON.stringify({ encoding: "HdrHistogram compressed base64, µs", ...run.histograms }, null, 2) + "\n",
+        JSON.stringify({ encoding: "HdrHistogram compressed base64, µs", ...run.histograms, ...run.raw }, null, 2) +
+          "\n",
       );
     }
   }
   return { dir, markdown };
 }
 
-function toJson<K extends string>(report: ScenarioReport<K>, machine: MachineInfo): object {
+function toJson<K extends string, C extends BenchCase>(report: ScenarioReport<K, C>, machine: MachineInfo): object {
   const { scenario } = report;
   return {
     scenario: scenario.name,
@@ -74,12 +76,15 @@ function toJson<K extends string>(report: ScenarioReport<K>, machine: MachineInf
     cases: report.cases.map(({ benchCase, runs, median }) => ({
       case: benchCase,
       median,
-      runs: runs.map(({ run, figures, errors }) => ({ run, figures, errors })),
+      runs: runs.map(({ run, figures, errors, notes }) => ({ run, figures, errors, ...(notes ? { notes } : {}) })),
     })),
   };
 }
 
-export function toMarkdown<K extends string>(report: ScenarioReport<K>, machine: MachineInfo): string {
+export function toMarkdown<K extends string, C extends BenchCase>(
+  report: ScenarioReport<K, C>,
+  machine: MachineInfo,
+): string {
   const { scenario } = report;
   const lines = [
     `## ${scenario.name} (${localDate(report.startedAt)})`,
@@ -88,16 +93,17 @@ export function toMarkdown<K extends string>(report: ScenarioReport<K>, machine:
     "",
     `Machine: ${machine.cpuModel} × ${machine.cpuCount}, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ` +
       `Node ${machine.nodeVersion}, ${machine.platform} ${machine.arch}; 1-min load average at start ${machine.loadAverage1m.toFixed(2)}.`,
-    `Each run: fresh broker, warm-up ${scenario.warmupMs / 1000} s, measured window ${scenario.durationMs / 1000} s; ` +
+    `Each run: ${scenario.runDescription ?? `fresh broker, warm-up ${scenario.warmupMs / 1000} s, measured window ${scenario.durationMs / 1000} s`}; ` +
       `${scenario.runs} run(s) per case, cases interleaved; "median" is the median over the runs.`,
     "",
     ...table(report),
+    ...noteLines(report.cases),
     ...failureLines(report.cases),
   ];
   return lines.join("\n") + "\n";
 }
 
-function table<K extends string>(report: ScenarioReport<K>): string[] {
+function table<K extends string, C extends BenchCase>(report: ScenarioReport<K, C>): string[] {
   const { columns } = report.scenario;
   const row = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
   const lines = [
@@ -117,7 +123,14 @@ function table<K extends string>(report: ScenarioReport<K>): string[] {
   return lines;
 }
 
-function failureLines<K extends string>(cases: readonly CaseReport<K>[]): string[] {
+function noteLines<K extends string, C extends BenchCase>(cases: readonly CaseReport<K, C>[]): string[] {
+  const lines = cases.flatMap(({ benchCase, runs }) =>
+    runs.flatMap(({ run, notes }) => (notes ?? []).map((note) => `- ${benchCase.name}, run ${run}: ${note}`)),
+  );
+  return lines.length > 0 ? ["", "Notes:", ...lines] : [];
+}
+
+function failureLines<K extends string, C extends BenchCase>(cases: readonly CaseReport<K, C>[]): string[] {
   const lines: string[] = [];
   for (const { benchCase, runs } of cases) {
     for (const { run, errors } of runs) {

@@ -7,10 +7,12 @@ import { cleanUpOnSignals, interrupted } from "./bounded.js";
 import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.js";
 import { machineInfo, writeReport, type MachineInfo } from "./report.js";
 import { runScenario } from "./runner.js";
-import type { Scenario, ScenarioName } from "./scenario.js";
+import type { BenchCase, Scenario, ScenarioName } from "./scenario.js";
 import { e2eScenario } from "./scenarios/e2e.js";
+import { failoverScenario } from "./scenarios/failover.js";
 import { putLatencyScenario } from "./scenarios/put-latency.js";
 import { putScenario } from "./scenarios/put.js";
+import { replicationScenario } from "./scenarios/replication.js";
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: BenchOptions | "help";
@@ -39,11 +41,15 @@ function runNamed(name: ScenarioName, options: BenchOptions, machine: MachineInf
       return runAndReport(putLatencyScenario(options.putLatency), machine, options.outDir);
     case "e2e":
       return runAndReport(e2eScenario(options.e2e), machine, options.outDir);
+    case "replication":
+      return runAndReport(replicationScenario(options.replication), machine, options.outDir);
+    case "failover":
+      return runAndReport(failoverScenario(options.failover), machine, options.outDir);
   }
 }
 
-async function runAndReport<K extends string>(
-  scenario: Scenario<K>,
+async function runAndReport<K extends string, C extends BenchCase>(
+  scenario: Scenario<K, C>,
   machine: MachineInfo,
   outDir: string | undefined,
 ): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Cleanups } from "./bounded.js";
 
-export const SCENARIO_NAMES = ["put", "put-latency", "e2e"] as const;
+export const SCENARIO_NAMES = ["put", "put-latency", "e2e", "replication", "failover"] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** One column of the report: a figure of every run. */
@@ -12,10 +12,26 @@ export interface Column<K extends string> {
   readonly digits: number;
 }
 
-/** What varies between the rows of one scenario (for now, the shard count). */
+/** What varies between the rows of one scenario: the shard count, and whatever a scenario adds to it. */
 export interface BenchCase {
   readonly name: string;
   readonly shardCount: number;
+}
+
+/** What a run may know besides its case. */
+export interface RunContext<K extends string> {
+  /** 1-based. */
+  readonly run: number;
+  /**
+   * Clean-ups of what lives across runs (the failover scenario's cluster): they run when the scenario ends,
+   * however it ends, and on Ctrl-C.
+   */
+  readonly scenarioCleanups: Cleanups;
+  /**
+   * The figures of an earlier case of this same run (within a run the cases go in order), by case name, so
+   * that a case can be set or compared relative to another measured minutes apart at most.
+   */
+  figuresOf(caseName: string): Record<K, number> | undefined;
 }
 
 export interface RunOutcome<K extends string> {
@@ -24,9 +40,13 @@ export interface RunOutcome<K extends string> {
   readonly errors: Readonly<Record<string, number>>;
   /** Merged latency histograms (HdrHistogram, compressed base64, µs), for raw/. */
   readonly histograms: Readonly<Record<string, string>>;
+  /** What a number cannot say about the run (which broker was killed...), listed under the table. */
+  readonly notes?: readonly string[];
+  /** More detail for raw/ (the failover timeline), next to the histograms. */
+  readonly raw?: Readonly<Record<string, unknown>>;
 }
 
-export interface Scenario<K extends string> {
+export interface Scenario<K extends string, C extends BenchCase = BenchCase> {
   readonly name: ScenarioName;
   /**
    * The results directory is `<date>-<resultsName>` (default: `name`); a setting that changes what is
@@ -35,16 +55,18 @@ export interface Scenario<K extends string> {
   readonly resultsName?: string;
   /** One sentence for the report: what was measured. */
   readonly summary: string;
+  /** What one run is, for the report, when not "fresh broker, warm-up w s, measured window d s". */
+  readonly runDescription?: string;
   /** Exactly what was run, for result.json. */
   readonly settings: object;
   readonly columns: readonly Column<K>[];
-  readonly cases: readonly BenchCase[];
+  readonly cases: readonly C[];
   readonly runs: number;
   readonly warmupMs: number;
   readonly durationMs: number;
   /** Hard bound of one run, broker start to clean-up; exceeding it kills everything and fails. */
   readonly runTimeoutMs: number;
-  runOnce(benchCase: BenchCase, label: string, cleanups: Cleanups): Promise<RunOutcome<K>>;
+  runOnce(benchCase: C, label: string, cleanups: Cleanups, context: RunContext<K>): Promise<RunOutcome<K>>;
 }
 
 export function shardCases(shardCounts: readonly number[]): BenchCase[] {

@@ -1,6 +1,7 @@
 /** The steps every scenario's run shares: a broker with one fresh stream, and workers that die with the run. */
 import type { Cleanups } from "../bounded.js";
 import { BrokerProcess, createStream } from "../broker.js";
+import { LocalCluster, type ShardLeader } from "../cluster.js";
 import { encodeHistogram, mergeHistograms, type Histogram } from "../histogram.js";
 import type { WorkerConfig, WorkerResult } from "../ipc.js";
 import { WorkerProcess, type WorkerScript } from "../worker-process.js";
@@ -25,6 +26,32 @@ export async function startBrokerWithStream(
   cleanups.add(() => broker.destroy());
   const shardIds = await createStream(broker.endpoint, STREAM_NAME, shardCount);
   return { broker, shardIds };
+}
+
+export interface ClusterWithStream {
+  readonly cluster: LocalCluster;
+  readonly shardIds: readonly string[];
+  /** Each shard's leader once the stream was created, in shard order. */
+  readonly leaders: readonly ShardLeader[];
+}
+
+/**
+ * A fresh cluster of `brokerCount` brokers, formed, with one fresh stream whose every shard has a leader
+ * and `replicationFactor` voters (a stream's replication factor is min(3, brokers)).
+ */
+export async function startClusterWithStream(
+  cleanups: Cleanups,
+  brokerCount: number,
+  replicationFactor: number,
+  args: readonly string[],
+  shardCount: number,
+): Promise<ClusterWithStream> {
+  const cluster = await LocalCluster.create(brokerCount, args);
+  cleanups.add(() => cluster.destroy());
+  await cluster.launch();
+  const shardIds = await createStream(cluster.endpointOf(cluster.ids[0]!), STREAM_NAME, shardCount);
+  const leaders = await cluster.waitForShardLeaders(STREAM_NAME, shardIds, replicationFactor);
+  return { cluster, shardIds, leaders };
 }
 
 export function startWorkers(
@@ -73,4 +100,10 @@ export function totalOf(results: readonly WorkerResult[]): Totals {
     latencyEncoded: encodeHistogram(latency),
     sendLag: mergeHistograms(results.flatMap((r) => r.sendLagHistogram ?? [])),
   };
+}
+
+/** `items` starting at `by` (mod length) and wrapping around: worker k starts its round-robin at item k. */
+export function rotated<T>(items: readonly T[], by: number): T[] {
+  const start = by % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
 }

@@ -78,11 +78,11 @@ export function e2eScenario(settings: PacedSettings): Scenario<E2eFigure> {
       };
       const [subscriber] = startWorkers(cleanups, 1, "subscriber", "subscribe-worker.js", () => subscriberConfig);
       const producers = startWorkers(cleanups, settings.producers, "producer", "put-worker.js", (index) =>
-        openLoopProducerConfig({ ...settings, batchRecords: 1 }, broker.endpoint, index, true),
+        openLoopProducerConfig({ ...settings, batchRecords: 1 }, [broker.endpoint], index, true),
       );
       const load = await driveLoad({
         label,
-        adminUrl: broker.adminUrl,
+        adminUrls: [broker.adminUrl],
         workers: [subscriber!, ...producers],
         producers,
         warmupMs: settings.warmupMs,

@@ -4,7 +4,7 @@ import type { OpenLoopPutConfig } from "../ipc.js";
 import { driveLoad } from "../load.js";
 import type { PutLatencySettings } from "../options.js";
 import { shardCases, type Column, type Scenario } from "../scenario.js";
-import { RUN_OVERHEAD_BOUND_MS, STREAM_NAME, startBrokerWithStream, startWorkers, totalOf } from "./common.js";
+import { rotated, RUN_OVERHEAD_BOUND_MS, STREAM_NAME, startBrokerWithStream, startWorkers, totalOf } from "./common.js";
 
 /** Unanswered sends one producer may have; beyond it sends wait (and are charged for it). Bounds memory. */
 export const IN_FLIGHT_MAX_PER_PRODUCER = 2_000;
@@ -75,11 +75,11 @@ export function putLatencyScenario(settings: PutLatencySettings): Scenario<PutLa
     async runOnce(benchCase, label, cleanups) {
       const { broker } = await startBrokerWithStream(cleanups, args, benchCase.shardCount);
       const producers = startWorkers(cleanups, settings.producers, "producer", "put-worker.js", (index) =>
-        openLoopProducerConfig(settings, broker.endpoint, index, false),
+        openLoopProducerConfig(settings, [broker.endpoint], index, false),
       );
       const load = await driveLoad({
         label,
-        adminUrl: broker.adminUrl,
+        adminUrls: [broker.adminUrl],
         workers: producers,
         producers,
         warmupMs: settings.warmupMs,
@@ -122,17 +122,22 @@ function formatRate(perSec: number): string {
   return Number.isInteger(perSec) ? String(perSec) : perSec.toFixed(2);
 }
 
-/** Producer `index` of `settings.producers`, sending its share of the total rate, in calls of `batchRecords`. */
+/**
+ * Producer `index` of `settings.producers`, sending its share of the total rate, in calls of `batchRecords`,
+ * to the brokers at `endpoints` in turn.
+ */
 export function openLoopProducerConfig(
-  settings: PutLatencySettings,
-  endpoint: string,
+  settings: Pick<PutLatencySettings, "rateRecordsPerSec" | "batchRecords" | "producers" | "recordBytes">,
+  endpoints: readonly string[],
   index: number,
   embedSendTime: boolean,
+  recordTimeline = false,
 ): OpenLoopPutConfig {
   const callsPerSec = settings.rateRecordsPerSec / settings.batchRecords;
   return {
     kind: "open-loop-put",
-    endpoint,
+    // Producer k starts its turn at broker k, so that sends due together go to different brokers.
+    endpoints: rotated(endpoints, index),
     streamName: STREAM_NAME,
     callsPerSec: callsPerSec / settings.producers,
     batchRecords: settings.batchRecords,
@@ -141,5 +146,6 @@ export function openLoopProducerConfig(
     recordBytes: settings.recordBytes,
     embedSendTime,
     inFlightMax: IN_FLIGHT_MAX_PER_PRODUCER,
+    recordTimeline,
   };
 }

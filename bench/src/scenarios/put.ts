@@ -59,7 +59,7 @@ export function putScenario(settings: PutSettings): Scenario<PutFigure> {
       const { broker } = await startBrokerWithStream(cleanups, args, benchCase.shardCount);
       const config: ClosedLoopPutConfig = {
         kind: "closed-loop-put",
-        endpoint: broker.endpoint,
+        endpoints: [broker.endpoint],
         streamName: STREAM_NAME,
         concurrency: settings.concurrencyPerProducer,
         batchRecords: settings.batchRecords,
@@ -68,7 +68,7 @@ export function putScenario(settings: PutSettings): Scenario<PutFigure> {
       const producers = startWorkers(cleanups, settings.producers, "producer", "put-worker.js", () => config);
       const load = await driveLoad({
         label,
-        adminUrl: broker.adminUrl,
+        adminUrls: [broker.adminUrl],
         workers: producers,
         producers,
         warmupMs: settings.warmupMs,

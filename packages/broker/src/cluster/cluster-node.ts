@@ -38,6 +38,14 @@ const DUTY_INTERVAL_MS = 250;
 const CONTROLLER_VOTERS = 3;
 /** A replica within this many entries of the commit index counts as caught up. */
 const CAUGHT_UP_ENTRIES = 8;
+/** While waiting for a shard's leader, how often the route is looked at again (a peer may reconnect). */
+const ROUTE_RECHECK_MS = 100;
+/** Forwarding channels retry connecting quickly: a broker that restarts is back within a second or two. */
+const FORWARD_CHANNEL_OPTIONS = {
+  ...GRPC_CHANNEL_OPTIONS,
+  "grpc.initial_reconnect_backoff_ms": 100,
+  "grpc.max_reconnect_backoff_ms": 1_000,
+} as const;
 /** How long a stopping broker waits for the groups it leads to take a new leader. */
 const LEADERSHIP_HANDOVER_MS = 1_000;
 /** Deadline of one broker-to-broker call. */
@@ -309,18 +317,23 @@ export class ClusterNode {
       if (log) {
         const { role, leaderId } = log.roleState();
         if (role === "leader") return { kind: "local", log };
-        const address = leaderId === "" ? undefined : this.addressOf(leaderId);
-        if (address !== undefined && leaderId !== this.config.brokerId)
-          return { kind: "remote", brokerId: leaderId, address };
+        // A leader whose broker this one has no peer stream to is most likely dead: wait for the election
+        // rather than forward into a refused connection.
+        const address =
+          leaderId === "" || leaderId === this.config.brokerId || !this.isConnected(leaderId)
+            ? undefined
+            : this.addressOf(leaderId);
+        if (address !== undefined) return { kind: "remote", brokerId: leaderId, address };
         if (leftMs <= 0) throw noLeader(shard);
-        await log.roleChange(leftMs);
+        await log.roleChange(Math.min(leftMs, ROUTE_RECHECK_MS));
       } else if (placed?.replicas.includes(this.config.brokerId)) {
         // Placed here and being opened.
         if (leftMs <= 0) throw noLeader(shard);
         await this.replicaOpened(leftMs);
       } else {
         const replicas = placed?.replicas ?? [];
-        const target = replicas.find((id) => this.isConnected(id)) ?? replicas[0];
+        // Only through a connected replica: a forward waits for its channel, so it must not aim at the dead.
+        const target = replicas.find((id) => id !== this.config.brokerId && this.isConnected(id));
         const address = target === undefined ? undefined : this.addressOf(target);
         if (target === undefined || address === undefined) throw noLeader(shard);
         return { kind: "remote", brokerId: target, address };
@@ -342,7 +355,7 @@ export class ClusterNode {
     let client = this.streamsClients.get(address);
     if (!client) {
       const { Client } = loadStreamsService();
-      client = new Client(address, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+      client = new Client(address, grpc.credentials.createInsecure(), FORWARD_CHANNEL_OPTIONS);
       this.streamsClients.set(address, client);
     }
     return client;
@@ -352,7 +365,7 @@ export class ClusterNode {
     let client = this.clusterClients.get(address);
     if (!client) {
       const { Client } = loadClusterService();
-      client = new Client(address, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+      client = new Client(address, grpc.credentials.createInsecure(), FORWARD_CHANNEL_OPTIONS);
       this.clusterClients.set(address, client);
     }
     return client;

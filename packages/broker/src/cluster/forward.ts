@@ -20,7 +20,10 @@ type UnaryMethod<Req, Res> = (
  */
 export function forwardUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, hops: number): Promise<Res> {
   return new Promise((resolve, reject) => {
-    method(request, hopsMetadata(hops + 1), { deadline: Date.now() + FORWARD_TIMEOUT_MS }, (error, response) => {
+    // waitForReady: the target is a connected peer, but this channel may still be in a reconnect backoff
+    // from before it restarted; waiting for the channel beats failing the call.
+    const options = { deadline: Date.now() + FORWARD_TIMEOUT_MS, waitForReady: true };
+    method(request, hopsMetadata(hops + 1), options, (error, response) => {
       if (error) reject(fromServiceError(error));
       else resolve(response!);
     });
