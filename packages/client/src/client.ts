@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { GRPC_CHANNEL_OPTIONS, fromServiceError, grpc, isServiceError, loadStreamsService } from "@eddy/api";
 import type * as wire from "@eddy/api";
-import { KinesisError } from "@eddy/core";
+import { Code, KinesisError } from "@eddy/core";
 import {
   dataToWire,
   getRecordsFromWire,
@@ -19,6 +19,20 @@ import {
   subscribeEventFromWire,
   timestampToWire,
 } from "./convert.js";
+import {
+  ChannelPool,
+  DOWN_ADDRESS_MS,
+  DOWN_ADDRESSES_MAX,
+  ITERATOR_ROUTES_MAX,
+  LruMap,
+  RouteTable,
+  groupByLeader,
+  isConnectionFailure,
+  isUnreached,
+  shardForRecord,
+  streamRouteFromWire,
+  type StreamRoute,
+} from "./routing.js";
 import type {
   CreateStreamInput,
   DeleteStreamInput,
@@ -35,6 +49,7 @@ import type {
   PutRecordOutput,
   PutRecordsInput,
   PutRecordsOutput,
+  PutRecordsResultEntry,
   StreamDescription,
   StreamDescriptionSummary,
   SubscribeEvent,
@@ -49,10 +64,22 @@ export const DEFAULT_DEADLINE_MS = 30_000;
 export const STREAM_ACTIVE_POLL_INTERVAL_MS = 100;
 /** `describeStreamAll` gives up after this many pages (a million shards at the broker's default page). */
 const DESCRIBE_STREAM_PAGES_MAX = 10_000;
+/** ListShards pages per route load (a million shards at the broker's default page). */
+const ROUTE_LOAD_PAGES_MAX = 1_000;
 
 export interface EddyClientOptions {
-  /** `host:port` of any broker. */
+  /** `host:port` of any broker. The single-endpoint form of `endpoints`; give one or the other. */
   readonly endpoint?: string;
+  /**
+   * `host:port` of any brokers of the cluster. Calls that are not sent to a shard's leader go to the
+   * first that answers; when it cannot be reached, the next one takes over.
+   */
+  readonly endpoints?: readonly string[];
+  /**
+   * Send each call for a shard straight to the broker that leads it, as ListShards reports it, instead
+   * of through an endpoint that forwards it. True unless given.
+   */
+  readonly routing?: boolean;
   /** Deadline of each unary call, ms. Streaming calls (subscribeToShard) have none. */
   readonly deadlineMs?: number;
   /** Insecure (plain-text HTTP/2) unless given. */
@@ -60,17 +87,49 @@ export interface EddyClientOptions {
 }
 
 type StartUnary<Response> = (
+  stub: wire.StreamsClient,
   options: grpc.CallOptions,
   callback: grpc.requestCallback<Response>,
 ) => grpc.ClientUnaryCall;
 
+/**
+ * Which failures of a call sent to a shard's leader are sent again through an endpoint. Both are after
+ * NotLeaderException (the broker did nothing). A read is also after any connection failure; a put only
+ * when it surely reached no broker, since a put whose connection dropped, or whose deadline passed,
+ * may have been appended.
+ */
+type Resend = "put" | "read";
+
+/** Where an iterator this client handed out reads. */
+interface IteratorRoute {
+  readonly streamName: string;
+  readonly shardId: string;
+}
+
 export class EddyClient {
+  /** The first endpoint. */
   readonly endpoint: string;
+  readonly endpoints: readonly string[];
   readonly deadlineMs: number;
-  readonly #stub: wire.StreamsClient;
+  readonly routing: boolean;
+  readonly #channels: ChannelPool;
+  readonly #routes: RouteTable;
+  readonly #iteratorRoutes = new LruMap<string, IteratorRoute>(ITERATOR_ROUTES_MAX);
+  /** Brokers that could not be reached, until when they are avoided (ms since the epoch). */
+  readonly #downUntilMs = new LruMap<string, number>(DOWN_ADDRESSES_MAX);
+  /** The endpoint calls go through; moves on when it cannot be reached. */
+  #endpointIndex = 0;
+  #closed = false;
 
   constructor(options: EddyClientOptions = {}) {
-    this.endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
+    if (options.endpoint !== undefined && options.endpoints !== undefined) {
+      throw new KinesisError("InvalidArgumentException", "give endpoint or endpoints, not both");
+    }
+    this.endpoints = [...new Set(options.endpoints ?? [options.endpoint ?? DEFAULT_ENDPOINT])];
+    if (this.endpoints.length === 0) {
+      throw new KinesisError("InvalidArgumentException", "endpoints must name at least one broker");
+    }
+    this.endpoint = this.endpoints[0]!;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     if (!(Number.isFinite(this.deadlineMs) && this.deadlineMs > 0)) {
       throw new KinesisError(
@@ -78,15 +137,30 @@ export class EddyClient {
         `deadlineMs must be a positive number (got ${this.deadlineMs})`,
       );
     }
+    this.routing = options.routing ?? true;
     const { Client } = loadStreamsService();
-    this.#stub = new Client(this.endpoint, options.credentials ?? grpc.credentials.createInsecure(), {
-      ...GRPC_CHANNEL_OPTIONS,
-    });
+    const credentials = options.credentials ?? grpc.credentials.createInsecure();
+    this.#channels = new ChannelPool(
+      this.endpoints,
+      (address) => new Client(address, credentials, { ...GRPC_CHANNEL_OPTIONS }),
+    );
+    this.#routes = new RouteTable((streamName) => this.#loadRoute(streamName));
   }
 
-  /** Closes the channel. Calls in flight fail; later calls fail at once. */
+  /** Closes the channels. Calls in flight fail; later calls fail at once. */
   close(): void {
-    this.#stub.close();
+    this.#closed = true;
+    this.#channels.close();
+    this.#routes.clear();
+    this.#iteratorRoutes.clear();
+  }
+
+  /**
+   * The shard's leader as this client's route cache has it, where its calls for the shard go; undefined
+   * when the cache has no leader for the shard (its calls then go through an endpoint). Loads nothing.
+   */
+  routeOf(streamName: string, shardId: string): string | undefined {
+    return this.#routes.peek(streamName)?.byShardId.get(shardId)?.leaderAddress;
   }
 
   async createStream(input: CreateStreamInput): Promise<void> {
@@ -97,7 +171,9 @@ export class EddyClient {
       retention_period_hours: input.retentionPeriodHours,
       max_record_size_bytes: input.maxRecordSizeBytes,
     };
-    await this.#unary<wire.CreateStreamResponse__Output>((o, cb) => this.#stub.CreateStream(request, o, cb));
+    await this.#unary<wire.CreateStreamResponse__Output>((stub, o, cb) => stub.CreateStream(request, o, cb));
+    // Routes looked up before the stream existed (none) must not stand.
+    this.#routes.forget(input.streamName);
   }
 
   async deleteStream(input: DeleteStreamInput): Promise<void> {
@@ -105,7 +181,9 @@ export class EddyClient {
       stream_name: input.streamName,
       enforce_consumer_deletion: input.enforceConsumerDeletion,
     };
-    await this.#unary<wire.DeleteStreamResponse__Output>((o, cb) => this.#stub.DeleteStream(request, o, cb));
+    await this.#unary<wire.DeleteStreamResponse__Output>((stub, o, cb) => stub.DeleteStream(request, o, cb));
+    // A stream created again under the name has new shards and leaders.
+    this.#routes.forget(input.streamName);
   }
 
   /** One page of shards; see `describeStreamAll` for all of them. */
@@ -115,8 +193,8 @@ export class EddyClient {
       limit: input.limit,
       exclusive_start_shard_id: input.exclusiveStartShardId,
     };
-    const response = await this.#unary<wire.DescribeStreamResponse__Output>((o, cb) =>
-      this.#stub.DescribeStream(request, o, cb),
+    const response = await this.#unary<wire.DescribeStreamResponse__Output>((stub, o, cb) =>
+      stub.DescribeStream(request, o, cb),
     );
     return streamDescriptionFromWire(response);
   }
@@ -149,8 +227,8 @@ export class EddyClient {
       exclusive_start_stream_name: input.exclusiveStartStreamName,
       next_token: input.nextToken,
     };
-    const response = await this.#unary<wire.ListStreamsResponse__Output>((o, cb) =>
-      this.#stub.ListStreams(request, o, cb),
+    const response = await this.#unary<wire.ListStreamsResponse__Output>((stub, o, cb) =>
+      stub.ListStreams(request, o, cb),
     );
     return listStreamsFromWire(response);
   }
@@ -163,8 +241,8 @@ export class EddyClient {
       max_results: input.maxResults,
       shard_filter: input.shardFilter === undefined ? undefined : shardFilterToWire(input.shardFilter),
     };
-    const response = await this.#unary<wire.ListShardsResponse__Output>((o, cb) =>
-      this.#stub.ListShards(request, o, cb),
+    const response = await this.#unary<wire.ListShardsResponse__Output>((stub, o, cb) =>
+      stub.ListShards(request, o, cb),
     );
     return listShardsFromWire(response);
   }
@@ -174,45 +252,88 @@ export class EddyClient {
       stream_name: input.streamName,
       retention_period_hours: input.retentionPeriodHours,
     };
-    await this.#unary<wire.UpdateRetentionPeriodResponse__Output>((o, cb) =>
-      this.#stub.UpdateRetentionPeriod(request, o, cb),
+    await this.#unary<wire.UpdateRetentionPeriodResponse__Output>((stub, o, cb) =>
+      stub.UpdateRetentionPeriod(request, o, cb),
     );
   }
 
   async updateStreamMode(input: UpdateStreamModeInput): Promise<void> {
     const request: wire.UpdateStreamModeRequest = { stream_name: input.streamName, stream_mode: input.streamMode };
-    await this.#unary<wire.UpdateStreamModeResponse__Output>((o, cb) => this.#stub.UpdateStreamMode(request, o, cb));
+    await this.#unary<wire.UpdateStreamModeResponse__Output>((stub, o, cb) => stub.UpdateStreamMode(request, o, cb));
   }
 
+  /** Sent to the leader of the record's shard (with routing), computed from the partition key as the broker does. */
   async putRecord(input: PutRecordInput): Promise<PutRecordOutput> {
+    const deadlineAtMs = Date.now() + this.deadlineMs;
     const request: wire.PutRecordRequest = {
       stream_name: input.streamName,
       partition_key: input.partitionKey,
       data: dataToWire(input.data),
       explicit_hash_key: input.explicitHashKey,
     };
-    const response = await this.#unary<wire.PutRecordResponse__Output>((o, cb) => this.#stub.PutRecord(request, o, cb));
+    const route = await this.#route(input.streamName);
+    const leader = route && shardForRecord(route, input.partitionKey, input.explicitHashKey)?.leaderAddress;
+    const { response } = await this.#routedUnary<wire.PutRecordResponse__Output>(
+      input.streamName,
+      leader,
+      (stub, o, cb) => stub.PutRecord(request, o, cb),
+      deadlineAtMs,
+      "put",
+    );
     return { shardId: response.shard_id, sequenceNumber: response.sequence_number };
   }
 
-  /** Not all-or-nothing: check `failedRecordCount` and each entry's `errorCode`, as with Kinesis. */
+  /**
+   * Not all-or-nothing: check `failedRecordCount` and each entry's `errorCode`, as with Kinesis. With
+   * routing, entries whose shards have different leaders go to each leader as a PutRecords of their own,
+   * and the results are put back in the entries' order.
+   */
   async putRecords(input: PutRecordsInput): Promise<PutRecordsOutput> {
-    const request: wire.PutRecordsRequest = {
-      stream_name: input.streamName,
-      records: input.records.map((r) => ({
-        partition_key: r.partitionKey,
-        data: dataToWire(r.data),
-        explicit_hash_key: r.explicitHashKey,
-      })),
-    };
-    const response = await this.#unary<wire.PutRecordsResponse__Output>((o, cb) =>
-      this.#stub.PutRecords(request, o, cb),
+    const deadlineAtMs = Date.now() + this.deadlineMs;
+    const records = input.records.map((r) => ({
+      partition_key: r.partitionKey,
+      data: dataToWire(r.data),
+      explicit_hash_key: r.explicitHashKey,
+    }));
+    const route = await this.#route(input.streamName);
+    const groups =
+      route &&
+      groupByLeader(
+        route,
+        records.map((r, i) => ({
+          partitionKey: r.partition_key,
+          data: r.data,
+          explicitHashKey: input.records[i]!.explicitHashKey,
+        })),
+      );
+    if (groups === undefined || groups.size <= 1) {
+      const [leader] = groups?.keys() ?? [];
+      return this.#putRecordsAt(input.streamName, leader, records, deadlineAtMs);
+    }
+    const results: PutRecordsResultEntry[] = new Array(records.length);
+    const failures: KinesisError[] = [];
+    await Promise.all(
+      [...groups].map(async ([leader, positions]) => {
+        const sub = positions.map((p) => records[p]!);
+        try {
+          const answer = await this.#putRecordsAt(input.streamName, leader, sub, deadlineAtMs);
+          positions.forEach((p, i) => (results[p] = answer.records[i]!));
+        } catch (err) {
+          // The other parts may have been appended: this part's entries fail, the request does not.
+          const failure = toKinesisError(err);
+          failures.push(failure);
+          for (const p of positions) results[p] = { errorCode: failure.name, errorMessage: failure.message };
+        }
+      }),
     );
-    return putRecordsFromWire(response);
+    // Every part failed as a whole (a deleted stream, say): nothing was appended, so the request failed.
+    if (failures.length === groups.size) throw failures[0]!;
+    return { failedRecordCount: results.filter((r) => r.errorCode !== undefined).length, records: results };
   }
 
-  /** An iterator for `getRecords`; it expires after 5 minutes. */
+  /** An iterator for `getRecords`; it expires after 5 minutes. Asked of the shard's leader (with routing). */
   async getShardIterator(input: GetShardIteratorInput): Promise<string> {
+    const deadlineAtMs = Date.now() + this.deadlineMs;
     const request: wire.GetShardIteratorRequest = {
       stream_name: input.streamName,
       shard_id: input.shardId,
@@ -220,18 +341,34 @@ export class EddyClient {
       starting_sequence_number: input.startingSequenceNumber,
       timestamp: input.timestamp === undefined ? undefined : timestampToWire(input.timestamp, "timestamp"),
     };
-    const response = await this.#unary<wire.GetShardIteratorResponse__Output>((o, cb) =>
-      this.#stub.GetShardIterator(request, o, cb),
+    const leader = await this.#shardLeader(input.streamName, input.shardId);
+    const { response } = await this.#routedUnary<wire.GetShardIteratorResponse__Output>(
+      input.streamName,
+      leader,
+      (stub, o, cb) => stub.GetShardIterator(request, o, cb),
+      deadlineAtMs,
+      "read",
     );
+    if (this.routing && response.shard_iterator !== "") {
+      this.#iteratorRoutes.set(response.shard_iterator, { streamName: input.streamName, shardId: input.shardId });
+    }
     return response.shard_iterator;
   }
 
+  /** Sent to the leader of the iterator's shard when this client handed the iterator out (with routing). */
   async getRecords(input: GetRecordsInput): Promise<GetRecordsOutput> {
+    const deadlineAtMs = Date.now() + this.deadlineMs;
     const request: wire.GetRecordsRequest = { shard_iterator: input.shardIterator, limit: input.limit };
-    const response = await this.#unary<wire.GetRecordsResponse__Output>((o, cb) =>
-      this.#stub.GetRecords(request, o, cb),
-    );
-    return getRecordsFromWire(response);
+    const start: StartUnary<wire.GetRecordsResponse__Output> = (stub, o, cb) => stub.GetRecords(request, o, cb);
+    const known = this.routing ? this.#iteratorRoutes.get(input.shardIterator) : undefined;
+    if (known === undefined) return getRecordsFromWire(await this.#viaEndpoint(start, deadlineAtMs));
+    const leader = await this.#shardLeader(known.streamName, known.shardId);
+    const { response } = await this.#routedUnary(known.streamName, leader, start, deadlineAtMs, "read");
+    const output = getRecordsFromWire(response);
+    // The next iterator takes this one's place (an iterator is normally used once).
+    this.#iteratorRoutes.delete(input.shardIterator);
+    if (output.nextShardIterator !== undefined) this.#iteratorRoutes.set(output.nextShardIterator, known);
+    return output;
   }
 
   /**
@@ -239,6 +376,9 @@ export class EddyClient {
    * The call starts with the first `next()`. Leaving the loop (break, return, throw) or aborting
    * `input.signal` cancels it; after an abort the iteration ends without an error. A failure of the
    * call is thrown from the iteration as a KinesisError.
+   *
+   * With routing it goes to the shard's leader. If that broker is down or not the leader before the first
+   * event, the call is made once more through an endpoint; after an event, failures are thrown.
    */
   async *subscribeToShard(input: SubscribeToShardInput): AsyncGenerator<SubscribeEvent, void, undefined> {
     const { signal } = input;
@@ -249,36 +389,71 @@ export class EddyClient {
       starting_position: startingPositionToWire(input.startingPosition),
       consumer_name: input.consumerName,
     };
-    let call: grpc.ClientReadableStream<wire.SubscribeToShardEvent__Output>;
-    try {
-      call = this.#stub.SubscribeToShard(request);
-    } catch (err) {
-      throw toKinesisError(err);
+    const leader = await this.#shardLeader(input.streamName, input.shardId);
+    if (leader === undefined || this.#isDown(leader)) {
+      if (leader !== undefined) this.#routes.refresh(input.streamName);
+      yield* this.#subscribeAt(this.#endpointAddress(), request, signal);
+      return;
     }
-    // grpc-js emits a failed status as an 'error' event even when nothing listens any more, as after a
-    // cancel once the loop below has stopped reading; unheard, that event would crash the process.
-    // Failures the loop does hear reach it through the stream's iterator.
-    call.on("error", () => {});
-    // Once the status is in, the call is over and there is nothing left to cancel.
-    let statusReceived = false;
-    call.on("status", () => {
-      statusReceived = true;
-    });
-    const cancel = (): void => {
-      if (!statusReceived) call.cancel();
-    };
-    signal?.addEventListener("abort", cancel, { once: true });
+    let received = false;
     try {
-      for await (const event of call as AsyncIterable<wire.SubscribeToShardEvent__Output>) {
-        if (signal?.aborted) return;
-        yield subscribeEventFromWire(event);
+      for await (const event of this.#subscribeAt(leader, request, signal)) {
+        received = true;
+        yield event;
       }
+      return;
     } catch (err) {
-      if (signal?.aborted) return;
-      throw toKinesisError(err);
+      const failure = toKinesisError(err);
+      if (!this.#noteRoutedFailure(input.streamName, leader, failure, "read") || received) throw failure;
+    }
+    try {
+      yield* this.#subscribeAt(this.#endpointAddress(), request, signal);
     } finally {
-      signal?.removeEventListener("abort", cancel);
-      cancel();
+      this.#routes.refresh(input.streamName);
+    }
+  }
+
+  async *#subscribeAt(
+    address: string,
+    request: wire.SubscribeToShardRequest,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<SubscribeEvent, void, undefined> {
+    if (signal?.aborted) return;
+    const channel = this.#channels.acquire(address);
+    try {
+      let call: grpc.ClientReadableStream<wire.SubscribeToShardEvent__Output>;
+      try {
+        call = channel.stub.SubscribeToShard(request);
+      } catch (err) {
+        throw toKinesisError(err);
+      }
+      // grpc-js emits a failed status as an 'error' event even when nothing listens any more, as after a
+      // cancel once the loop below has stopped reading; unheard, that event would crash the process.
+      // Failures the loop does hear reach it through the stream's iterator.
+      call.on("error", () => {});
+      // Once the status is in, the call is over and there is nothing left to cancel.
+      let statusReceived = false;
+      call.on("status", () => {
+        statusReceived = true;
+      });
+      const cancel = (): void => {
+        if (!statusReceived) call.cancel();
+      };
+      signal?.addEventListener("abort", cancel, { once: true });
+      try {
+        for await (const event of call as AsyncIterable<wire.SubscribeToShardEvent__Output>) {
+          if (signal?.aborted) return;
+          yield subscribeEventFromWire(event);
+        }
+      } catch (err) {
+        if (signal?.aborted) return;
+        throw toKinesisError(err);
+      } finally {
+        signal?.removeEventListener("abort", cancel);
+        cancel();
+      }
+    } finally {
+      this.#channels.release(channel);
     }
   }
 
@@ -328,13 +503,20 @@ export class EddyClient {
   async #describeStreamSummary(streamName: string, deadlineMs: number): Promise<StreamDescriptionSummary> {
     const request: wire.DescribeStreamSummaryRequest = { stream_name: streamName };
     const response = await this.#unary<wire.DescribeStreamSummaryResponse__Output>(
-      (o, cb) => this.#stub.DescribeStreamSummary(request, o, cb),
+      (stub, o, cb) => stub.DescribeStreamSummary(request, o, cb),
       deadlineMs,
     );
     return streamDescriptionSummaryFromWire(response);
   }
 
+  /** A call that is not about one shard: through an endpoint. */
   #unary<Response>(start: StartUnary<Response>, deadlineMs: number = this.deadlineMs): Promise<Response> {
+    return this.#viaEndpoint(start, Date.now() + deadlineMs);
+  }
+
+  /** One attempt of a unary call on the channel to `address`. */
+  #unaryAt<Response>(address: string, start: StartUnary<Response>, deadlineAtMs: number): Promise<Response> {
+    const channel = this.#channels.acquire(address);
     return new Promise<Response>((resolve, reject) => {
       const callback = (err: grpc.ServiceError | null, response?: Response): void => {
         if (err !== null) reject(toKinesisError(err));
@@ -342,12 +524,186 @@ export class EddyClient {
         else resolve(response);
       };
       try {
-        start({ deadline: Date.now() + deadlineMs }, callback);
+        start(channel.stub, { deadline: deadlineAtMs }, callback);
       } catch (err) {
         // grpc-js throws at once on a closed channel or a request it cannot serialize.
         reject(toKinesisError(err));
       }
-    });
+    }).finally(() => this.#channels.release(channel));
+  }
+
+  /**
+   * A call through the current endpoint. A call that reached no broker (grpc-js had no connection for
+   * it) is safe to send again whatever it does, so it moves on to the next endpoint, each tried once.
+   */
+  async #viaEndpoint<Response>(start: StartUnary<Response>, deadlineAtMs: number): Promise<Response> {
+    let failure: KinesisError | undefined;
+    for (let attempt = 0; attempt < this.endpoints.length; attempt++) {
+      const address = this.#endpointAddress();
+      try {
+        return await this.#unaryAt(address, start, deadlineAtMs);
+      } catch (err) {
+        failure = toKinesisError(err);
+        if (this.#closed || !isUnreached(failure)) throw failure;
+        this.#markDown(address);
+      }
+    }
+    throw failure!;
+  }
+
+  /**
+   * A call for a shard of `streamName`, sent to `leader` (the shard's leader as the route cache has it);
+   * through an endpoint when the leader is not known or was just found down. Sent again once through an
+   * endpoint, which forwards it to the right leader, after the failures `resend` allows; the stream's
+   * routes are then dropped and reloaded in the background.
+   */
+  async #routedUnary<Response>(
+    streamName: string,
+    leader: string | undefined,
+    start: StartUnary<Response>,
+    deadlineAtMs: number,
+    resend: Resend,
+  ): Promise<{ response: Response; resent: boolean }> {
+    if (leader === undefined || this.#isDown(leader)) {
+      if (leader !== undefined) this.#routes.refresh(streamName);
+      return { response: await this.#viaEndpoint(start, deadlineAtMs), resent: true };
+    }
+    try {
+      return { response: await this.#unaryAt(leader, start, deadlineAtMs), resent: false };
+    } catch (err) {
+      const failure = toKinesisError(err);
+      if (!this.#noteRoutedFailure(streamName, leader, failure, resend)) throw failure;
+    }
+    try {
+      return { response: await this.#viaEndpoint(start, deadlineAtMs), resent: true };
+    } finally {
+      this.#routes.refresh(streamName);
+    }
+  }
+
+  /**
+   * Takes note of what a failed call to a shard's leader says about the route (NotLeaderException or a
+   * connection failure drops the stream's routes; a broker that cannot be reached is avoided for a while),
+   * and whether the call is to be sent again through an endpoint.
+   */
+  #noteRoutedFailure(streamName: string, leader: string, failure: KinesisError, resend: Resend): boolean {
+    if (this.#closed) return false;
+    const notLeader = failure.name === "NotLeaderException";
+    const connectionFailed = isConnectionFailure(failure);
+    if (connectionFailed) this.#markDown(leader);
+    if (notLeader || connectionFailed) this.#routes.invalidate(streamName);
+    // A broker's own UNAVAILABLE (say, forwarded from a leader that died) hints the routes are stale too.
+    else if (failure.code === Code.UNAVAILABLE) this.#routes.refresh(streamName);
+    return notLeader || (resend === "put" ? isUnreached(failure) : connectionFailed);
+  }
+
+  /**
+   * A PutRecords of entries that go to one leader (or, leader undefined, through an endpoint). Entries the
+   * leader answers NotLeaderException (not appended) are sent once more through an endpoint, unless the
+   * whole call already was.
+   */
+  async #putRecordsAt(
+    streamName: string,
+    leader: string | undefined,
+    records: wire.PutRecordsRequestEntry[],
+    deadlineAtMs: number,
+  ): Promise<PutRecordsOutput> {
+    const request: wire.PutRecordsRequest = { stream_name: streamName, records };
+    const { response, resent } = await this.#routedUnary<wire.PutRecordsResponse__Output>(
+      streamName,
+      leader,
+      (stub, o, cb) => stub.PutRecords(request, o, cb),
+      deadlineAtMs,
+      "put",
+    );
+    const output = putRecordsFromWire(response);
+    const results = [...output.records];
+    // A short answer breaks the API; the missing entries are reported failed rather than left out.
+    for (let p = results.length; p < records.length; p++) {
+      results.push({ errorCode: "InternalFailure", errorMessage: "the broker's response has no result for the entry" });
+    }
+    const redirected = results.flatMap((r, p) => (r.errorCode === "NotLeaderException" ? [p] : []));
+    if (resent || redirected.length === 0) {
+      if (results.length === output.records.length) return output;
+      return { failedRecordCount: results.filter((r) => r.errorCode !== undefined).length, records: results };
+    }
+    this.#routes.invalidate(streamName);
+    try {
+      const again: wire.PutRecordsRequest = { stream_name: streamName, records: redirected.map((p) => records[p]!) };
+      const answer = putRecordsFromWire(
+        await this.#viaEndpoint<wire.PutRecordsResponse__Output>(
+          (stub, o, cb) => stub.PutRecords(again, o, cb),
+          deadlineAtMs,
+        ),
+      );
+      redirected.forEach((p, i) => (results[p] = answer.records[i] ?? results[p]!));
+    } catch {
+      // The entries keep their NotLeaderException; as with any failed entry, the caller may put them again.
+    } finally {
+      this.#routes.refresh(streamName);
+    }
+    return { failedRecordCount: results.filter((r) => r.errorCode !== undefined).length, records: results };
+  }
+
+  /** The stream's routes, or undefined when calls for it go through an endpoint. */
+  async #route(streamName: string): Promise<StreamRoute | undefined> {
+    if (!this.routing || this.#closed) return undefined;
+    return this.#routes.get(streamName);
+  }
+
+  async #shardLeader(streamName: string, shardId: string): Promise<string | undefined> {
+    return (await this.#route(streamName))?.byShardId.get(shardId)?.leaderAddress;
+  }
+
+  /** Every shard of the stream with its leader, paging through ListShards through an endpoint. */
+  async #loadRoute(streamName: string): Promise<StreamRoute> {
+    const deadlineAtMs = Date.now() + this.deadlineMs;
+    const shards: wire.Shard__Output[] = [];
+    let request: wire.ListShardsRequest = { stream_name: streamName };
+    for (let page = 0; ; page++) {
+      if (page >= ROUTE_LOAD_PAGES_MAX) {
+        throw new KinesisError(
+          "InternalFailure",
+          `ListShards(${streamName}) keeps reporting more shards after ${page} pages and ${shards.length} shards`,
+        );
+      }
+      const pageRequest = request;
+      const response = await this.#viaEndpoint<wire.ListShardsResponse__Output>(
+        (stub, o, cb) => stub.ListShards(pageRequest, o, cb),
+        deadlineAtMs,
+      );
+      shards.push(...response.shards);
+      if (response.next_token === "") return streamRouteFromWire(shards, Date.now());
+      request = { next_token: response.next_token };
+    }
+  }
+
+  /** The endpoint calls go through: the current one, or the next that is not known to be down. */
+  #endpointAddress(): string {
+    const count = this.endpoints.length;
+    for (let i = 0; i < count; i++) {
+      const index = (this.#endpointIndex + i) % count;
+      const address = this.endpoints[index]!;
+      if (!this.#isDown(address)) {
+        this.#endpointIndex = index;
+        return address;
+      }
+    }
+    // All seem down: try them in turn anyway, one may be back.
+    this.#endpointIndex = (this.#endpointIndex + 1) % count;
+    return this.endpoints[this.#endpointIndex]!;
+  }
+
+  #markDown(address: string): void {
+    this.#downUntilMs.set(address, Date.now() + DOWN_ADDRESS_MS);
+  }
+
+  #isDown(address: string): boolean {
+    const untilMs = this.#downUntilMs.peek(address);
+    if (untilMs === undefined) return false;
+    if (untilMs > Date.now()) return true;
+    this.#downUntilMs.delete(address);
+    return false;
   }
 }
 

@@ -6,4 +6,12 @@ export {
   toKinesisError,
   type EddyClientOptions,
 } from "./client.js";
+export {
+  ROUTED_STREAMS_MAX,
+  ROUTE_TTL_MS,
+  ROUTE_RELOAD_INTERVAL_MIN_MS,
+  ROUTED_CHANNELS_MAX,
+  ITERATOR_ROUTES_MAX,
+  DOWN_ADDRESS_MS,
+} from "./routing.js";
 export type * from "./types.js";
