@@ -55,6 +55,8 @@ export interface BrokerConfig {
   readonly shardQueueBytesMax: number;
   /** Decoded recent entries kept per shard for readers and subscribers at the tip. */
   readonly tailCacheBytesMax: number;
+  /** Bytes of every shard's tail cache on this broker together: many shards cannot add up past it. */
+  readonly tailCacheBytesTotalMax: number;
   /** How long a shard iterator stays valid (Kinesis: 5 minutes). */
   readonly iteratorTtlMs: number;
   /** How often retention trimming runs. */
@@ -94,6 +96,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   batchBytesMax: 16 * 1024 * 1024,
   shardQueueBytesMax: 64 * 1024 * 1024,
   tailCacheBytesMax: 8 * 1024 * 1024,
+  tailCacheBytesTotalMax: 256 * 1024 * 1024,
   iteratorTtlMs: LIMITS.iteratorTtlMs,
   retentionCheckIntervalMs: 60_000,
   subscribeHeartbeatMs: 5_000,
@@ -139,6 +142,7 @@ export function configProblems(config: BrokerConfig): string[] {
   positiveInt("batchBytesMax", config.batchBytesMax);
   positiveInt("shardQueueBytesMax", config.shardQueueBytesMax);
   positiveInt("tailCacheBytesMax", config.tailCacheBytesMax);
+  positiveInt("tailCacheBytesTotalMax", config.tailCacheBytesTotalMax);
   positiveInt("iteratorTtlMs", config.iteratorTtlMs);
   positiveInt("retentionCheckIntervalMs", config.retentionCheckIntervalMs);
   positiveInt("subscribeHeartbeatMs", config.subscribeHeartbeatMs);

@@ -23,7 +23,7 @@ import {
 } from "@eddy/raft";
 import type { GroupLog } from "@eddy/storage";
 import { GroupDriver } from "./raft/group-driver.js";
-import { TailCache, type CachedEntry, type EntryWindow } from "./tail-cache.js";
+import { TailCache, type CacheBudget, type CachedEntry, type EntryWindow } from "./tail-cache.js";
 
 export interface ShardLogOptions {
   readonly sync: boolean;
@@ -31,6 +31,8 @@ export interface ShardLogOptions {
   readonly batchBytesMax: number;
   readonly queueBytesMax: number;
   readonly tailCacheBytesMax: number;
+  /** The broker's bytes for every shard's tail cache together. */
+  readonly tailCacheBudget?: CacheBudget;
   readonly limits: ShardLimits;
 }
 
@@ -133,7 +135,7 @@ export class ShardLog {
   ) {
     this.commitIndex = restored.appliedIndex;
     this.lastTimestampMs = log.lastTimestampMs();
-    this.tail = new TailCache(options.tailCacheBytesMax);
+    this.tail = new TailCache(options.tailCacheBytesMax, options.tailCacheBudget);
     this.throttle = new ShardThrottle(options.limits, nowMs);
     // A group written before it had a stored configuration is this broker's alone.
     const conf =
@@ -464,6 +466,7 @@ export class ShardLog {
     this.closedError = reason;
     await this.writing;
     await this.driver.stop();
+    this.tail.clear();
     const waiters = this.commitWaiters;
     this.commitWaiters = [];
     for (const wake of waiters) wake();

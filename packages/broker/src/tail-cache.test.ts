@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TailCache, type CachedEntry } from "./tail-cache.js";
+import { CacheBudget, TailCache, type CachedEntry } from "./tail-cache.js";
 
 const entry = (index: number, bytes = 10): CachedEntry => ({ index, timestampMs: index, records: [], bytes });
 
@@ -15,6 +15,22 @@ describe("TailCache", () => {
     expect(cache.firstIndex()).toBe(3);
     expect(indexesFrom(cache, 4)).toEqual([4, 5]);
     expect(indexesFrom(cache, 2)).toBeUndefined();
+  });
+
+  it("caches sharing a budget stay within it together: the shard that pushes evicts its own oldest", () => {
+    const budget = new CacheBudget(50);
+    const quiet = new TailCache(1000, budget);
+    const busy = new TailCache(1000, budget);
+    for (let i = 1; i <= 3; i++) quiet.push(entry(i));
+    for (let i = 1; i <= 10; i++) busy.push(entry(i));
+    expect(budget.used).toBe(50);
+    expect(indexesFrom(quiet, 1)).toEqual([1, 2, 3]);
+    expect(indexesFrom(busy, 9)).toEqual([9, 10]);
+    expect(busy.firstIndex()).toBe(9);
+    // A closing shard gives its bytes back.
+    quiet.clear();
+    expect(budget.used).toBe(20);
+    expect(quiet.firstIndex()).toBeUndefined();
   });
 
   it("keeps one entry larger than the whole bound", () => {

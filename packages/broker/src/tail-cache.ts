@@ -14,8 +14,29 @@ export interface EntryWindow {
   readonly start: number;
 }
 
+/** Bytes shared by every shard's tail cache on a broker, so that many shards cannot add up past it. */
+export class CacheBudget {
+  private usedBytes = 0;
+
+  constructor(readonly bytesMax: number) {}
+
+  get used(): number {
+    return this.usedBytes;
+  }
+
+  charge(bytes: number): void {
+    this.usedBytes += bytes;
+  }
+
+  over(): boolean {
+    return this.usedBytes > this.bytesMax;
+  }
+}
+
 /**
- * The newest committed entries of a shard, decoded, bounded by bytes. Readers at the tip (subscribers
+ * The newest committed entries of a shard, decoded, bounded by bytes (its own bound, and the broker's
+ * shared budget: a shard pushing while the budget is spent evicts its own oldest entries, so the busy
+ * shards make room, and the total stays within the budget plus one newest entry per shard). Readers at the tip (subscribers
  * above all) read from here without touching LevelDB or decoding again. Entries are contiguous by index.
  * Eviction advances a head position instead of shifting the array, and reads get a window instead of a
  * slice, so neither costs time proportional to the cache's length.
@@ -25,7 +46,10 @@ export class TailCache {
   private head = 0;
   private bytes = 0;
 
-  constructor(private readonly bytesMax: number) {}
+  constructor(
+    private readonly bytesMax: number,
+    private readonly budget: CacheBudget = new CacheBudget(Number.POSITIVE_INFINITY),
+  ) {}
 
   /** Index of the oldest cached entry, or undefined when empty. */
   firstIndex(): number | undefined {
@@ -35,8 +59,10 @@ export class TailCache {
   push(entry: CachedEntry): void {
     this.entries.push(entry);
     this.bytes += entry.bytes;
+    this.budget.charge(entry.bytes);
     // The newest entry stays even when it alone is over the bound.
-    while (this.bytes > this.bytesMax && this.entries.length - this.head > 1) this.evictOldest();
+    while ((this.bytes > this.bytesMax || this.budget.over()) && this.entries.length - this.head > 1)
+      this.evictOldest();
   }
 
   /** Cached entries from `index` on, or undefined when `index` is older than the cache. */
@@ -51,8 +77,14 @@ export class TailCache {
     while (this.head < this.entries.length && this.entries[this.head]!.index < index) this.evictOldest();
   }
 
+  /** Gives every entry's bytes back to the budget: the shard's log is closing. */
+  clear(): void {
+    while (this.head < this.entries.length) this.evictOldest();
+  }
+
   private evictOldest(): void {
     this.bytes -= this.entries[this.head]!.bytes;
+    this.budget.charge(-this.entries[this.head]!.bytes);
     this.entries[this.head] = undefined;
     this.head += 1;
     // Compact once the dead prefix is most of the array, so the cost stays amortized O(1).

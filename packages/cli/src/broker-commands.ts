@@ -43,6 +43,7 @@ interface BrokerOptions {
   retentionCheckIntervalMs: number;
   iteratorTtlMs: number;
   tailCacheBytes: number;
+  tailCacheTotalBytes: number;
   subscribeHeartbeatMs: number;
   logLevel: string;
 }
@@ -146,6 +147,12 @@ function addBrokerOptions(command: Command, defaultDataDir: string = DEFAULT_CON
       integer,
       d.tailCacheBytesMax,
     )
+    .option(
+      "--tail-cache-total-bytes <n>",
+      "the tail caches of all shards on this broker together",
+      integer,
+      d.tailCacheBytesTotalMax,
+    )
     .option("--iterator-ttl-ms <ms>", "how long a shard iterator stays valid", integer, d.iteratorTtlMs)
     .option(
       "--subscribe-heartbeat-ms <ms>",
@@ -184,6 +191,7 @@ function configFrom(o: BrokerOptions): BrokerConfig {
     retentionCheckIntervalMs: o.retentionCheckIntervalMs,
     iteratorTtlMs: o.iteratorTtlMs,
     tailCacheBytesMax: o.tailCacheBytes,
+    tailCacheBytesTotalMax: o.tailCacheTotalBytes,
     subscribeHeartbeatMs: o.subscribeHeartbeatMs,
     logLevel: o.logLevel,
   };

@@ -5,6 +5,7 @@ import type { Store } from "@eddy/storage";
 import type { BrokerConfig } from "../config.js";
 import type { BrokerProbe } from "../metrics.js";
 import { ShardLog } from "../shard-log.js";
+import { CacheBudget } from "../tail-cache.js";
 
 /** A replica whose match index is within this many entries of the leader's commit is caught up. */
 const CAUGHT_UP_ENTRIES = 8;
@@ -37,6 +38,8 @@ export interface ShardReplicasOptions {
 export class ShardReplicas {
   private readonly byGroup = new Map<number, Hosted>();
   private reconciling: Promise<void> = Promise.resolve();
+  /** One budget for every replica's tail cache, so the broker's memory does not grow with its shard count. */
+  readonly tailCacheBudget: CacheBudget;
   private closed = false;
 
   constructor(
@@ -45,7 +48,9 @@ export class ShardReplicas {
     private readonly probe: BrokerProbe,
     private readonly logger: Logger,
     private readonly options: ShardReplicasOptions,
-  ) {}
+  ) {
+    this.tailCacheBudget = new CacheBudget(config.tailCacheBytesTotalMax);
+  }
 
   /** The local replica of a shard, if this broker hosts one. */
   find(shard: Shard): ShardLog | undefined {
@@ -142,6 +147,7 @@ export class ShardReplicas {
         batchBytesMax: this.config.batchBytesMax,
         queueBytesMax: this.config.shardQueueBytesMax,
         tailCacheBytesMax: this.config.tailCacheBytesMax,
+        tailCacheBudget: this.tailCacheBudget,
         limits: this.config.shardLimits,
       },
       this.probe.forShard(streamName, shard.shardId),
