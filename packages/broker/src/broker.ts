@@ -49,6 +49,7 @@ export class Broker {
     probe.watchRaft(() =>
       [...cluster.replicas.statuses()].map(({ stream, shard, status }) => ({ stream, shard: shard.shardId, status })),
     );
+    probe.watchTailCaches(() => cluster.replicas.tailCacheBudget.used);
     const metadata = new Metadata(cluster, config);
     const service = new StreamService(config, metadata, cluster, probe);
     const health = new HealthImplementation({ "": "NOT_SERVING", "eddy.v1.Streams": "NOT_SERVING" });

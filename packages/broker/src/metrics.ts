@@ -128,6 +128,18 @@ export class BrokerProbe {
     );
   }
 
+  /** The bytes the shard tail caches hold together, read when scraped. */
+  watchTailCaches(bytes: () => number): void {
+    new Gauge({
+      name: "eddy_tail_cache_bytes",
+      help: "Bytes of decoded recent entries cached for all shards of this broker (bounded by --tail-cache-total-bytes)",
+      registers: [this.registry],
+      collect() {
+        this.set(bytes());
+      },
+    });
+  }
+
   /** Per-shard Raft figures are read from the replicas when scraped, not pushed on every change. */
   watchRaft(source: RaftStatusSource): void {
     this.raftStatuses = source;

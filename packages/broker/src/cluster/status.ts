@@ -6,6 +6,13 @@ export interface BrokerStatus {
   readonly brokerId: string;
   readonly zone: string;
   readonly grpc: string | undefined;
+  /** The process's memory, and the part of it the shard tail caches hold (bounded by the broker's budget). */
+  readonly memory: {
+    readonly rssBytes: number;
+    readonly heapUsedBytes: number;
+    readonly tailCacheBytes: number;
+    readonly tailCacheBytesMax: number;
+  };
   readonly controller: GroupView & { readonly appliedIndex: number };
   readonly brokers: ReadonlyArray<{
     readonly id: string;
@@ -43,6 +50,12 @@ export function clusterStatus(cluster: ClusterNode, config: BrokerConfig): Broke
     brokerId: config.brokerId,
     zone: config.zone,
     grpc: cluster.addressOf(config.brokerId),
+    memory: {
+      rssBytes: process.memoryUsage.rss(),
+      heapUsedBytes: process.memoryUsage().heapUsed,
+      tailCacheBytes: cluster.replicas.tailCacheBudget.used,
+      tailCacheBytesMax: cluster.replicas.tailCacheBudget.bytesMax,
+    },
     controller: {
       role: controller.role,
       leaderId: controller.leaderId,
