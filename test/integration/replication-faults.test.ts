@@ -310,5 +310,20 @@ describe("replication under faults", () => {
     // The dead brokers come back for the check: b3 still holds its replicas, b2's were replaced.
     await c.restart(second);
     await checkReplicas(c, load.acked);
+    // b2 rejoins cleanly: live again, its stale replicas dropped, back in the controller's group.
+    await c.restart("b2");
+    await c.waitFor(
+      (s) => {
+        const b2 = s.get("b2");
+        const b1 = s.get("b1");
+        return (
+          b2 !== undefined &&
+          b2.groups.every((g) => g.stream !== STREAM) &&
+          b1?.brokers.find((b) => b.id === "b2")?.state === "live" &&
+          [...b1.controller.voters, ...b1.controller.learners].includes("b2")
+        );
+      },
+      { what: "b2 live, without its old replicas, a member of the controller's group", timeoutMs: 20_000 },
+    );
   }, 150_000);
 });
