@@ -46,6 +46,8 @@ export interface ShardRaftOptions {
   readonly campaignAtStart?: boolean;
   /** The group cannot go on (its storage failed); the broker decides what happens next. */
   readonly failed: (error: unknown) => void;
+  /** The group had input; see GroupDriverHooks.activity. */
+  readonly activity?: () => void;
 }
 
 /** What the log calls out to, so that metrics stay out of the logic. */
@@ -150,6 +152,7 @@ export class ShardLog {
         apply: (entries) => this.applyCommitted(entries),
         roleChanged: (state) => this.roleChanged(state),
         failed: raft.failed,
+        ...(raft.activity ? { activity: raft.activity } : {}),
       },
       options.sync,
     );

@@ -38,6 +38,8 @@ const DUTY_INTERVAL_MS = 250;
 const CONTROLLER_VOTERS = 3;
 /** A replica within this many entries of the commit index counts as caught up. */
 const CAUGHT_UP_ENTRIES = 8;
+/** Keepalive frames a peer sends within the silence after which it is suspected. */
+const KEEPALIVES_PER_SILENCE = 3;
 /** While waiting for a shard's leader, how often the route is looked at again (a peer may reconnect). */
 const ROUTE_RECHECK_MS = 100;
 /** Forwarding channels retry connecting quickly: a broker that restarts is back within a second or two. */
@@ -126,7 +128,8 @@ export class ClusterNode {
       {
         selfId: this.config.brokerId,
         bootstrapVoters: voters,
-        config: this.raftConfig(),
+        // Quiet when idle too: the controller changes with streams and brokers, not with records.
+        config: { ...this.raftConfig(), quiesce: true },
         sync: this.config.fsync === "always",
         applyTimeoutMs: this.config.leaderWaitMs * 2,
       },
@@ -189,16 +192,24 @@ export class ClusterNode {
 
   /** Starts the Raft ticker and the periodic duties. */
   start(): void {
-    const keepaliveMs = this.config.heartbeatIntervalTicks * this.config.raftTickMs;
+    // A peer is suspected after an election timeout of silence; keepalives go KEEPALIVES_PER_SILENCE times
+    // as often, so a pause of a few of them (GC, a busy moment) is not taken for death.
     const silentMs = this.config.electionTimeoutTicks * this.config.raftTickMs;
+    const keepaliveMs = Math.max(
+      this.config.heartbeatIntervalTicks * this.config.raftTickMs,
+      Math.floor(silentMs / KEEPALIVES_PER_SILENCE),
+    );
     this.tickTimer = setInterval(() => {
       const nowMs = Date.now();
       this.transport.keepalive(nowMs, keepaliveMs);
       this.controllerNode?.tick();
       this.replicas.tickAll();
-      this.replicas.wakeFollowersOf(
-        (id) => id !== this.config.brokerId && nowMs - this.transport.lastHeardMs(id) > silentMs,
-      );
+      const silent = new Set<string>();
+      for (const id of this.controllerNode?.state.brokers.keys() ?? []) {
+        if (id !== this.config.brokerId && nowMs - this.transport.lastHeardMs(id) > silentMs) silent.add(id);
+      }
+      this.controllerNode?.wakeIfLeaderSilent((id) => silent.has(id));
+      this.replicas.wakeFollowersOf(silent);
     }, this.config.raftTickMs);
     this.tickTimer.unref();
     this.dutyTimer = setInterval(() => this.duties(), DUTY_INTERVAL_MS);

@@ -130,7 +130,16 @@ export class ControllerNode {
   }
 
   tick(): void {
-    this.driver.tick();
+    // A quiet group's tick changes nothing.
+    if (!this.driver.quiesced) this.driver.tick();
+  }
+
+  /** The failure detector's half of quiescence, as for shard groups (see ShardReplicas.wakeFollowersOf). */
+  wakeIfLeaderSilent(isSilent: (brokerId: string) => boolean): void {
+    const leaderId = this.role.leaderId;
+    if (this.driver.quiesced && this.role.role !== "leader" && leaderId !== "" && isSilent(leaderId)) {
+      this.driver.unquiesce(true);
+    }
   }
 
   step(message: Message): void {

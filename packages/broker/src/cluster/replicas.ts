@@ -37,6 +37,11 @@ export interface ShardReplicasOptions {
  */
 export class ShardReplicas {
   private readonly byGroup = new Map<number, Hosted>();
+  /**
+   * The groups that may be awake: ticked each tick, and dropped from here once found quiet. Any input
+   * to a group puts it back, so a thousand quiet groups cost nothing per tick.
+   */
+  private readonly awake = new Set<Hosted>();
   private reconciling: Promise<void> = Promise.resolve();
   /** One budget for every replica's tail cache, so the broker's memory does not grow with its shard count. */
   readonly tailCacheBudget: CacheBudget;
@@ -69,27 +74,32 @@ export class ShardReplicas {
   }
 
   tickAll(): void {
-    // A quiet group's tick changes nothing (no heartbeat, no election timer): skip it.
-    for (const hosted of this.byGroup.values()) if (!hosted.log.quiesced) hosted.log.tick();
+    for (const hosted of this.awake) {
+      // A quiet group's tick changes nothing (no heartbeat, no election timer).
+      if (hosted.log.quiesced || !this.byGroup.has(hosted.shard.groupId)) this.awake.delete(hosted);
+      else hosted.log.tick();
+    }
   }
 
   /**
    * The failure detector's half of quiescence: a quiet follower whose leader's broker has gone silent
    * wakes up and stops deferring to that leader, so that the group elects another.
    */
-  wakeFollowersOf(isSilent: (brokerId: string) => boolean): void {
+  wakeFollowersOf(silent: ReadonlySet<string>): void {
+    if (silent.size === 0) return;
     for (const hosted of this.byGroup.values()) {
       const log = hosted.log;
       if (!log.quiesced) continue;
       const { role, leaderId } = log.roleState();
-      if (role !== "leader" && leaderId !== "" && isSilent(leaderId)) log.unquiesce(true);
+      if (role !== "leader" && leaderId !== "" && silent.has(leaderId)) log.unquiesce(true);
     }
   }
 
   /** Every hosted replica with its Raft status, for metrics and /v1/status. */
-  *statuses(): Iterable<{ stream: string; shard: ReplicatedShard; status: RaftStatus }> {
+  *statuses(): Iterable<{ stream: string; shard: ReplicatedShard; status: RaftStatus; quiesced: boolean }> {
     for (const hosted of this.byGroup.values()) {
-      yield { stream: hosted.streamName, shard: hosted.shard, status: hosted.log.raftStatus() };
+      const log = hosted.log;
+      yield { stream: hosted.streamName, shard: hosted.shard, status: log.raftStatus(), quiesced: log.quiesced };
     }
   }
 
@@ -138,6 +148,8 @@ export class ShardReplicas {
     const group = await this.store.group(shard.groupId);
     const founding = (shard.replicaChanges ?? 0) === 0;
     const brandNew = group.lastIndex() === 0 && group.snapshotMeta().index === 0;
+    // Known once the log is open; input during the opening needs no waking (the group is added awake).
+    let hosted: Hosted | undefined;
     const log = await ShardLog.open(
       shard,
       group,
@@ -160,10 +172,15 @@ export class ShardReplicas {
         send: (message) => this.options.send(shard.groupId, message),
         campaignAtStart: founding && brandNew && shard.replicas[0] === this.options.selfId && shard.replicas.length > 1,
         failed: (error) => this.groupFailed(shard.shardId, error),
+        activity: () => {
+          if (hosted) this.awake.add(hosted);
+        },
       },
       Date.now(),
     );
-    this.byGroup.set(shard.groupId, { log, streamName, shard, settledFor: undefined });
+    hosted = { log, streamName, shard, settledFor: undefined };
+    this.byGroup.set(shard.groupId, hosted);
+    this.awake.add(hosted);
     this.options.opened();
     this.logger.debug({ stream: streamName, shard: shard.shardId, group: shard.groupId }, "replica opened");
   }

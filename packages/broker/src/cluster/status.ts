@@ -31,6 +31,8 @@ export interface BrokerStatus {
       readonly lastIndex: number;
       readonly replicas: readonly string[];
       readonly maxFollowerLag: number;
+      /** Idle and quiet: no heartbeats, no election timer. */
+      readonly quiesced: boolean;
     }
   >;
 }
@@ -66,7 +68,8 @@ export function clusterStatus(cluster: ClusterNode, config: BrokerConfig): Broke
       learners: controller.conf.learners,
     },
     brokers: [...cluster.state.brokers.values()].map((b) => ({ ...b, connected: cluster.isConnected(b.id) })),
-    groups: [...cluster.replicas.statuses()].map(({ stream, shard, status }) => ({
+    groups: [...cluster.replicas.statuses()].map(({ stream, shard, status, quiesced }) => ({
+      quiesced,
       stream,
       shard: shard.shardId,
       groupId: shard.groupId,

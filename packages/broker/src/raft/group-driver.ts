@@ -35,6 +35,8 @@ export interface GroupDriverHooks {
   roleChanged(state: SoftState): void;
   /** Persisting failed: the group cannot go on safely, and the broker must stop. */
   failed(error: unknown): void;
+  /** Something came in (a message, a proposal): a quiet group may be awake again and needs its ticks. */
+  activity?(): void;
 }
 
 const NO_DATA = new Uint8Array(0);
@@ -152,6 +154,7 @@ export class GroupDriver {
   }
 
   private schedule(): void {
+    this.hooks.activity?.();
     if (this.turnScheduled || this.running || this.stopped) return;
     this.turnScheduled = true;
     queueMicrotask(() => {
