@@ -57,6 +57,8 @@ export interface BrokerConfig {
   readonly tailCacheBytesMax: number;
   /** Bytes of every shard's tail cache on this broker together: many shards cannot add up past it. */
   readonly tailCacheBytesTotalMax: number;
+  /** Bytes of puts waiting to commit on this broker, all shards together; beyond it puts are refused (retriable). */
+  readonly queueBytesTotalMax: number;
   /** How long a shard iterator stays valid (Kinesis: 5 minutes). */
   readonly iteratorTtlMs: number;
   /** How often retention trimming runs. */
@@ -97,6 +99,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   shardQueueBytesMax: 64 * 1024 * 1024,
   tailCacheBytesMax: 8 * 1024 * 1024,
   tailCacheBytesTotalMax: 256 * 1024 * 1024,
+  queueBytesTotalMax: 512 * 1024 * 1024,
   iteratorTtlMs: LIMITS.iteratorTtlMs,
   retentionCheckIntervalMs: 60_000,
   subscribeHeartbeatMs: 5_000,
@@ -143,6 +146,12 @@ export function configProblems(config: BrokerConfig): string[] {
   positiveInt("shardQueueBytesMax", config.shardQueueBytesMax);
   positiveInt("tailCacheBytesMax", config.tailCacheBytesMax);
   positiveInt("tailCacheBytesTotalMax", config.tailCacheBytesTotalMax);
+  positiveInt("queueBytesTotalMax", config.queueBytesTotalMax);
+  if (config.queueBytesTotalMax < config.shardQueueBytesMax) {
+    problems.push(
+      `queueBytesTotalMax (${config.queueBytesTotalMax}) must be >= shardQueueBytesMax (${config.shardQueueBytesMax})`,
+    );
+  }
   positiveInt("iteratorTtlMs", config.iteratorTtlMs);
   positiveInt("retentionCheckIntervalMs", config.retentionCheckIntervalMs);
   positiveInt("subscribeHeartbeatMs", config.subscribeHeartbeatMs);

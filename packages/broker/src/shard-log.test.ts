@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_SHARD_LIMITS, KinesisError, newStream, type BatchRecord, type Shard } from "@eddy/core";
 import { Store } from "@eddy/storage";
+import { ByteBudget } from "./budget.js";
 import { ShardLog, type ShardLogOptions } from "./shard-log.js";
 
 const OPTIONS: ShardLogOptions = {
@@ -111,6 +112,22 @@ describe("ShardLog on a real store", () => {
     await first;
     const read = await log.read(log.trimHorizon(), 10, 1 << 20, Date.now());
     expect(read.records.map((r) => r.partitionKey)).toEqual(["k0"]);
+  });
+
+  it("the broker's queue budget, shared by its shards, refuses a put once the queued bytes of all would pass it", async () => {
+    const budget = new ByteBudget(100);
+    const log = await open({ queueBudget: budget });
+    const first = log.append([record(0)], 60);
+    const second = log.append([record(1)], 60);
+    await expect(second).rejects.toMatchObject({
+      name: "ServiceUnavailableException",
+      retriable: true,
+      message: expect.stringMatching(/limit of 100/),
+    });
+    await first;
+    // Committed bytes are given back.
+    expect(budget.used).toBe(0);
+    await log.append([record(2)], 60);
   });
 
   it("retention: trims entries older than the cutoff; a reader in trimmed data continues at the trim horizon", async () => {

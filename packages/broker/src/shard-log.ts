@@ -23,7 +23,8 @@ import {
 } from "@eddy/raft";
 import type { GroupLog } from "@eddy/storage";
 import { GroupDriver } from "./raft/group-driver.js";
-import { TailCache, type CacheBudget, type CachedEntry, type EntryWindow } from "./tail-cache.js";
+import type { ByteBudget } from "./budget.js";
+import { TailCache, type CachedEntry, type EntryWindow } from "./tail-cache.js";
 
 export interface ShardLogOptions {
   readonly sync: boolean;
@@ -32,7 +33,9 @@ export interface ShardLogOptions {
   readonly queueBytesMax: number;
   readonly tailCacheBytesMax: number;
   /** The broker's bytes for every shard's tail cache together. */
-  readonly tailCacheBudget?: CacheBudget;
+  readonly tailCacheBudget?: ByteBudget;
+  /** The broker's bytes of puts waiting to commit, for all shards together. */
+  readonly queueBudget?: ByteBudget;
   readonly limits: ShardLimits;
 }
 
@@ -271,9 +274,19 @@ export class ShardLog {
         ),
       );
     }
+    const budget = this.options.queueBudget;
+    if (budget && !budget.fits(bytes)) {
+      return Promise.reject(
+        serviceUnavailable(
+          `The broker has ${budget.used} bytes of puts waiting to be written over all its shards, ` +
+            `at its limit of ${budget.bytesMax}; retry shortly.`,
+        ),
+      );
+    }
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ records, bytes, resolve, reject });
       this.queuedBytes += bytes;
+      budget?.charge(bytes);
       if (!this.writing) this.writing = this.writeBatches();
     });
   }
@@ -324,6 +337,7 @@ export class ShardLog {
       });
     } finally {
       this.queuedBytes -= bytes;
+      this.options.queueBudget?.charge(-bytes);
     }
     this.probe.batchCommitted(records.length, bytes, puts.length, performance.now() - startedMs);
   }
@@ -341,6 +355,8 @@ export class ShardLog {
   /** Answers the puts of a proposal: committed at `entry`, or lost because another entry took its index. */
   private settle(proposal: Proposal, entry: Entry | undefined): void {
     this.proposal = undefined;
+    // First, so that the writer gives the batch's queued bytes back before any put's caller runs on.
+    proposal.committed();
     if (!entry) {
       const lost = new KinesisError(
         "NotLeaderException",
@@ -357,7 +373,6 @@ export class ShardLog {
         put.resolve({ sequenceNumbers, timestampMs: entry.timestampMs });
       }
     }
-    proposal.committed();
   }
 
   /** `records` are the entry's, decoded, when at hand (the leader's own batch); else decoded when first read. */

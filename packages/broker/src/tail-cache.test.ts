@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CacheBudget, TailCache, type CachedEntry } from "./tail-cache.js";
+import { ByteBudget } from "./budget.js";
+import { TailCache, type CachedEntry } from "./tail-cache.js";
 
 const entry = (index: number, bytes = 10): CachedEntry => ({ index, timestampMs: index, records: [], bytes });
 
@@ -18,7 +19,7 @@ describe("TailCache", () => {
   });
 
   it("caches sharing a budget stay within it together: the shard that pushes evicts its own oldest", () => {
-    const budget = new CacheBudget(50);
+    const budget = new ByteBudget(50);
     const quiet = new TailCache(1000, budget);
     const busy = new TailCache(1000, budget);
     for (let i = 1; i <= 3; i++) quiet.push(entry(i));

@@ -1,4 +1,5 @@
 import type { BatchRecord } from "@eddy/core";
+import { ByteBudget } from "./budget.js";
 
 export interface CachedEntry {
   readonly index: number;
@@ -12,25 +13,6 @@ export interface CachedEntry {
 export interface EntryWindow {
   readonly entries: readonly (CachedEntry | undefined)[];
   readonly start: number;
-}
-
-/** Bytes shared by every shard's tail cache on a broker, so that many shards cannot add up past it. */
-export class CacheBudget {
-  private usedBytes = 0;
-
-  constructor(readonly bytesMax: number) {}
-
-  get used(): number {
-    return this.usedBytes;
-  }
-
-  charge(bytes: number): void {
-    this.usedBytes += bytes;
-  }
-
-  over(): boolean {
-    return this.usedBytes > this.bytesMax;
-  }
 }
 
 /**
@@ -48,7 +30,7 @@ export class TailCache {
 
   constructor(
     private readonly bytesMax: number,
-    private readonly budget: CacheBudget = new CacheBudget(Number.POSITIVE_INFINITY),
+    private readonly budget: ByteBudget = new ByteBudget(Number.POSITIVE_INFINITY),
   ) {}
 
   /** Index of the oldest cached entry, or undefined when empty. */

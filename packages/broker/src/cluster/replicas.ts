@@ -5,7 +5,7 @@ import type { Store } from "@eddy/storage";
 import type { BrokerConfig } from "../config.js";
 import type { BrokerProbe } from "../metrics.js";
 import { ShardLog } from "../shard-log.js";
-import { CacheBudget } from "../tail-cache.js";
+import { ByteBudget } from "../budget.js";
 
 /** A replica whose match index is within this many entries of the leader's commit is caught up. */
 const CAUGHT_UP_ENTRIES = 8;
@@ -44,7 +44,9 @@ export class ShardReplicas {
   private readonly awake = new Set<Hosted>();
   private reconciling: Promise<void> = Promise.resolve();
   /** One budget for every replica's tail cache, so the broker's memory does not grow with its shard count. */
-  readonly tailCacheBudget: CacheBudget;
+  readonly tailCacheBudget: ByteBudget;
+  /** One budget for the puts waiting in every replica's queue. */
+  readonly queueBudget: ByteBudget;
   private closed = false;
 
   constructor(
@@ -54,7 +56,8 @@ export class ShardReplicas {
     private readonly logger: Logger,
     private readonly options: ShardReplicasOptions,
   ) {
-    this.tailCacheBudget = new CacheBudget(config.tailCacheBytesTotalMax);
+    this.tailCacheBudget = new ByteBudget(config.tailCacheBytesTotalMax);
+    this.queueBudget = new ByteBudget(config.queueBytesTotalMax);
   }
 
   /** The local replica of a shard, if this broker hosts one. */
@@ -160,6 +163,7 @@ export class ShardReplicas {
         queueBytesMax: this.config.shardQueueBytesMax,
         tailCacheBytesMax: this.config.tailCacheBytesMax,
         tailCacheBudget: this.tailCacheBudget,
+        queueBudget: this.queueBudget,
         limits: this.config.shardLimits,
       },
       this.probe.forShard(streamName, shard.shardId),
