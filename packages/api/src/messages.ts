@@ -19,6 +19,8 @@ export type * from "./gen/eddy/v1/GetRecordsResponse.js";
 export type * from "./gen/eddy/v1/GetShardIteratorRequest.js";
 export type * from "./gen/eddy/v1/GetShardIteratorResponse.js";
 export type * from "./gen/eddy/v1/HashKeyRange.js";
+export type * from "./gen/eddy/v1/InitProducerRequest.js";
+export type * from "./gen/eddy/v1/InitProducerResponse.js";
 export type * from "./gen/eddy/v1/ListShardsRequest.js";
 export type * from "./gen/eddy/v1/ListShardsResponse.js";
 export type * from "./gen/eddy/v1/ListStreamsRequest.js";

@@ -23,6 +23,7 @@ describe("proto loading", () => {
         "DescribeStreamSummary",
         "GetRecords",
         "GetShardIterator",
+        "InitProducer",
         "ListShards",
         "ListStreams",
         "PutRecord",

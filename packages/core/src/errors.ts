@@ -41,6 +41,10 @@ export const ERROR_KINDS = {
   NotLeaderException: { code: Code.UNAVAILABLE, retriable: true },
   /** The broker is shutting down or a queue is full; retry shortly. */
   ServiceUnavailableException: { code: Code.UNAVAILABLE, retriable: true },
+  /** A producer's batch from an epoch older than the producer id's latest: another producer took the id over. */
+  ProducerFencedException: { code: Code.FAILED_PRECONDITION, retriable: false },
+  /** A producer's batch number skips one: a batch before it was never appended; the producer must start over. */
+  OutOfOrderSequenceException: { code: Code.FAILED_PRECONDITION, retriable: false },
   /** Stored data failed its checksum; never returned as data. */
   CorruptDataException: { code: Code.DATA_LOSS, retriable: false },
   InternalFailure: { code: Code.INTERNAL, retriable: true },

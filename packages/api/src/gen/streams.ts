@@ -15,6 +15,8 @@ import type { GetRecordsResponse as _eddy_v1_GetRecordsResponse, GetRecordsRespo
 import type { GetShardIteratorRequest as _eddy_v1_GetShardIteratorRequest, GetShardIteratorRequest__Output as _eddy_v1_GetShardIteratorRequest__Output } from './eddy/v1/GetShardIteratorRequest.js';
 import type { GetShardIteratorResponse as _eddy_v1_GetShardIteratorResponse, GetShardIteratorResponse__Output as _eddy_v1_GetShardIteratorResponse__Output } from './eddy/v1/GetShardIteratorResponse.js';
 import type { HashKeyRange as _eddy_v1_HashKeyRange, HashKeyRange__Output as _eddy_v1_HashKeyRange__Output } from './eddy/v1/HashKeyRange.js';
+import type { InitProducerRequest as _eddy_v1_InitProducerRequest, InitProducerRequest__Output as _eddy_v1_InitProducerRequest__Output } from './eddy/v1/InitProducerRequest.js';
+import type { InitProducerResponse as _eddy_v1_InitProducerResponse, InitProducerResponse__Output as _eddy_v1_InitProducerResponse__Output } from './eddy/v1/InitProducerResponse.js';
 import type { ListShardsRequest as _eddy_v1_ListShardsRequest, ListShardsRequest__Output as _eddy_v1_ListShardsRequest__Output } from './eddy/v1/ListShardsRequest.js';
 import type { ListShardsResponse as _eddy_v1_ListShardsResponse, ListShardsResponse__Output as _eddy_v1_ListShardsResponse__Output } from './eddy/v1/ListShardsResponse.js';
 import type { ListStreamsRequest as _eddy_v1_ListStreamsRequest, ListStreamsRequest__Output as _eddy_v1_ListStreamsRequest__Output } from './eddy/v1/ListStreamsRequest.js';
@@ -62,6 +64,8 @@ export interface ProtoGrpcType {
       GetShardIteratorRequest: MessageTypeDefinition<_eddy_v1_GetShardIteratorRequest, _eddy_v1_GetShardIteratorRequest__Output>
       GetShardIteratorResponse: MessageTypeDefinition<_eddy_v1_GetShardIteratorResponse, _eddy_v1_GetShardIteratorResponse__Output>
       HashKeyRange: MessageTypeDefinition<_eddy_v1_HashKeyRange, _eddy_v1_HashKeyRange__Output>
+      InitProducerRequest: MessageTypeDefinition<_eddy_v1_InitProducerRequest, _eddy_v1_InitProducerRequest__Output>
+      InitProducerResponse: MessageTypeDefinition<_eddy_v1_InitProducerResponse, _eddy_v1_InitProducerResponse__Output>
       ListShardsRequest: MessageTypeDefinition<_eddy_v1_ListShardsRequest, _eddy_v1_ListShardsRequest__Output>
       ListShardsResponse: MessageTypeDefinition<_eddy_v1_ListShardsResponse, _eddy_v1_ListShardsResponse__Output>
       ListStreamsRequest: MessageTypeDefinition<_eddy_v1_ListStreamsRequest, _eddy_v1_ListStreamsRequest__Output>

@@ -14,6 +14,8 @@ import type { GetRecordsRequest as _eddy_v1_GetRecordsRequest, GetRecordsRequest
 import type { GetRecordsResponse as _eddy_v1_GetRecordsResponse, GetRecordsResponse__Output as _eddy_v1_GetRecordsResponse__Output } from '../../eddy/v1/GetRecordsResponse.js';
 import type { GetShardIteratorRequest as _eddy_v1_GetShardIteratorRequest, GetShardIteratorRequest__Output as _eddy_v1_GetShardIteratorRequest__Output } from '../../eddy/v1/GetShardIteratorRequest.js';
 import type { GetShardIteratorResponse as _eddy_v1_GetShardIteratorResponse, GetShardIteratorResponse__Output as _eddy_v1_GetShardIteratorResponse__Output } from '../../eddy/v1/GetShardIteratorResponse.js';
+import type { InitProducerRequest as _eddy_v1_InitProducerRequest, InitProducerRequest__Output as _eddy_v1_InitProducerRequest__Output } from '../../eddy/v1/InitProducerRequest.js';
+import type { InitProducerResponse as _eddy_v1_InitProducerResponse, InitProducerResponse__Output as _eddy_v1_InitProducerResponse__Output } from '../../eddy/v1/InitProducerResponse.js';
 import type { ListShardsRequest as _eddy_v1_ListShardsRequest, ListShardsRequest__Output as _eddy_v1_ListShardsRequest__Output } from '../../eddy/v1/ListShardsRequest.js';
 import type { ListShardsResponse as _eddy_v1_ListShardsResponse, ListShardsResponse__Output as _eddy_v1_ListShardsResponse__Output } from '../../eddy/v1/ListShardsResponse.js';
 import type { ListStreamsRequest as _eddy_v1_ListStreamsRequest, ListStreamsRequest__Output as _eddy_v1_ListStreamsRequest__Output } from '../../eddy/v1/ListStreamsRequest.js';
@@ -83,6 +85,15 @@ export interface StreamsClient extends grpc.Client {
   getShardIterator(argument: _eddy_v1_GetShardIteratorRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
   getShardIterator(argument: _eddy_v1_GetShardIteratorRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
   getShardIterator(argument: _eddy_v1_GetShardIteratorRequest, callback: grpc.requestCallback<_eddy_v1_GetShardIteratorResponse__Output>): grpc.ClientUnaryCall;
+  
+  InitProducer(argument: _eddy_v1_InitProducerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_InitProducerResponse__Output>): grpc.ClientUnaryCall;
+  InitProducer(argument: _eddy_v1_InitProducerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_InitProducerResponse__Output>): grpc.ClientUnaryCall;
+  InitProducer(argument: _eddy_v1_InitProducerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_InitProducerResponse__Output>): grpc.ClientUnaryCall;
+  InitProducer(argument: _eddy_v1_InitProducerRequest, callback: grpc.requestCallback<_eddy_v1_InitProducerResponse__Output>): grpc.ClientUnaryCall;
+  initProducer(argument: _eddy_v1_InitProducerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_InitProducerResponse__Output>): grpc.ClientUnaryCall;
+  initProducer(argument: _eddy_v1_InitProducerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_InitProducerResponse__Output>): grpc.ClientUnaryCall;
+  initProducer(argument: _eddy_v1_InitProducerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_InitProducerResponse__Output>): grpc.ClientUnaryCall;
+  initProducer(argument: _eddy_v1_InitProducerRequest, callback: grpc.requestCallback<_eddy_v1_InitProducerResponse__Output>): grpc.ClientUnaryCall;
   
   ListShards(argument: _eddy_v1_ListShardsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
   ListShards(argument: _eddy_v1_ListShardsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
@@ -158,6 +169,8 @@ export interface StreamsHandlers extends grpc.UntypedServiceImplementation {
   
   GetShardIterator: grpc.handleUnaryCall<_eddy_v1_GetShardIteratorRequest__Output, _eddy_v1_GetShardIteratorResponse>;
   
+  InitProducer: grpc.handleUnaryCall<_eddy_v1_InitProducerRequest__Output, _eddy_v1_InitProducerResponse>;
+  
   ListShards: grpc.handleUnaryCall<_eddy_v1_ListShardsRequest__Output, _eddy_v1_ListShardsResponse>;
   
   ListStreams: grpc.handleUnaryCall<_eddy_v1_ListStreamsRequest__Output, _eddy_v1_ListStreamsResponse>;
@@ -181,6 +194,7 @@ export interface StreamsDefinition extends grpc.ServiceDefinition {
   DescribeStreamSummary: MethodDefinition<_eddy_v1_DescribeStreamSummaryRequest, _eddy_v1_DescribeStreamSummaryResponse, _eddy_v1_DescribeStreamSummaryRequest__Output, _eddy_v1_DescribeStreamSummaryResponse__Output>
   GetRecords: MethodDefinition<_eddy_v1_GetRecordsRequest, _eddy_v1_GetRecordsResponse, _eddy_v1_GetRecordsRequest__Output, _eddy_v1_GetRecordsResponse__Output>
   GetShardIterator: MethodDefinition<_eddy_v1_GetShardIteratorRequest, _eddy_v1_GetShardIteratorResponse, _eddy_v1_GetShardIteratorRequest__Output, _eddy_v1_GetShardIteratorResponse__Output>
+  InitProducer: MethodDefinition<_eddy_v1_InitProducerRequest, _eddy_v1_InitProducerResponse, _eddy_v1_InitProducerRequest__Output, _eddy_v1_InitProducerResponse__Output>
   ListShards: MethodDefinition<_eddy_v1_ListShardsRequest, _eddy_v1_ListShardsResponse, _eddy_v1_ListShardsRequest__Output, _eddy_v1_ListShardsResponse__Output>
   ListStreams: MethodDefinition<_eddy_v1_ListStreamsRequest, _eddy_v1_ListStreamsResponse, _eddy_v1_ListStreamsRequest__Output, _eddy_v1_ListStreamsResponse__Output>
   PutRecord: MethodDefinition<_eddy_v1_PutRecordRequest, _eddy_v1_PutRecordResponse, _eddy_v1_PutRecordRequest__Output, _eddy_v1_PutRecordResponse__Output>
