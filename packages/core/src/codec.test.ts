@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { crc32 } from "node:zlib";
 import { KinesisError } from "./errors.js";
 import {
+  decodeBatchProducers,
   decodeRecordBatch,
   encodeRecordBatch,
   RECORD_BATCH_HEADER_BYTES,
@@ -146,7 +147,7 @@ describe("record batch: corruption is detected, never returned as data", () => {
     const withByte = (at: number, value: number) => good.map((b, i) => (i === at ? value : b));
     expect(corruptionOf(() => decodeRecordBatch(Uint8Array.from(withByte(0, 0x00)))).message).toMatch(/magic/);
     expect(corruptionOf(() => decodeRecordBatch(Uint8Array.from(withByte(1, 2)))).message).toMatch(/version/);
-    expect(corruptionOf(() => decodeRecordBatch(Uint8Array.from(withByte(2, 1)))).message).toMatch(/flags/);
+    expect(corruptionOf(() => decodeRecordBatch(Uint8Array.from(withByte(2, 2)))).message).toMatch(/flags/);
     expect(corruptionOf(() => decodeRecordBatch(Uint8Array.from(withByte(12, 0x62)))).message).toMatch(/checksum/);
     expect(corruptionOf(() => decodeRecordBatch(Uint8Array.of(0xed, 1))).message).toMatch(/truncated/);
   });
@@ -170,5 +171,32 @@ describe("record batch: corruption is detected, never returned as data", () => {
   it("recordBatchCount checks the magic byte before trusting the header", () => {
     corruptionOf(() => recordBatchCount(Uint8Array.of(0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1)));
     corruptionOf(() => recordBatchCount(Uint8Array.of(0xed, 1, 0)));
+  });
+});
+
+describe("record batch producer section", () => {
+  const records: BatchRecord[] = [
+    { partitionKey: "a", data: Uint8Array.of(1) },
+    { partitionKey: "b", data: Uint8Array.of(2, 3) },
+    { partitionKey: "c", data: new Uint8Array(0) },
+  ];
+  const producers = [
+    { producerId: "p-1", epoch: 7, sequence: 2 ** 47 + 5, firstRecord: 0, recordCount: 2 },
+    { producerId: "ünï", epoch: 0xffff_ffff, sequence: 0, firstRecord: 2, recordCount: 1 },
+  ];
+
+  it("round-trips the producers beside the records, which decode as before", () => {
+    const bytes = encodeRecordBatch(records, producers);
+    expect(decodeBatchProducers(bytes)).toEqual(producers);
+    expect(decodeRecordBatch(bytes).map((r) => r.partitionKey)).toEqual(["a", "b", "c"]);
+    expect(decodeBatchProducers(encodeRecordBatch(records))).toEqual([]);
+  });
+
+  it("refuses a producer batch that reaches past the records", () => {
+    expect(() => encodeRecordBatch(records, [{ ...producers[0]!, recordCount: 4 }])).toThrow(/outside the records/);
+    const bytes = Buffer.from(encodeRecordBatch(records, producers));
+    // recordCount of the first producer (after count varint, id varint+3 bytes, epoch 4, sequence 6, first 4).
+    bytes.writeUInt32BE(9, 11 + 1 + 1 + 3 + 4 + 6 + 4);
+    expect(() => decodeBatchProducers(bytes)).toThrow(/covers records past/);
   });
 });

@@ -4,10 +4,15 @@
  *   offset  size  field
  *   0       1     magic        0xED
  *   1       1     version      1
- *   2       1     flags        0 (no flag is defined yet; any other value is rejected)
+ *   2       1     flags        0, or FLAG_PRODUCERS (0x01): a producer section follows the header; others are rejected
  *   3       4     checksum     CRC-32 (zlib polynomial), u32 big-endian, of every byte from offset 7 to the end
  *   7       4     recordCount  u32 big-endian
- *   11      ...   recordCount records, back to back, each:
+ *   11      ...   with FLAG_PRODUCERS, the producer section: which records came from which exactly-once
+ *                   producer batch (group commit puts several puts in one entry):
+ *                   producerCount  varint
+ *                   producerCount times: idLength varint, id (UTF-8), epoch u32, sequence u48,
+ *                                        firstRecord u32, recordCount u32 (all big-endian)
+ *   ...     ...   recordCount records, back to back, each:
  *                   keyLength   unsigned LEB128 varint (1..5 bytes, minimal encoding, value < 2^32)
  *                   key         keyLength bytes: the partition key in UTF-8
  *                   dataLength  unsigned LEB128 varint (same rules)
@@ -28,10 +33,25 @@ export interface BatchRecord {
   readonly data: Uint8Array;
 }
 
+/** One exactly-once producer's batch within an entry: records [firstRecord, firstRecord + recordCount). */
+export interface ProducerBatch {
+  readonly producerId: string;
+  readonly epoch: number;
+  readonly sequence: number;
+  readonly firstRecord: number;
+  readonly recordCount: number;
+}
+
+/** Largest epoch and sequence the section holds (u32, u48). */
+export const PRODUCER_EPOCH_MAX = 0xffff_ffff;
+export const PRODUCER_SEQUENCE_MAX = 2 ** 48 - 1;
+
 export const RECORD_BATCH_MAGIC = 0xed;
 export const RECORD_BATCH_VERSION = 1;
 export const RECORD_BATCH_HEADER_BYTES = 11;
 const FLAGS_NONE = 0;
+const FLAG_PRODUCERS = 0x01;
+const PRODUCER_FIXED_BYTES = 4 + 6 + 4 + 4;
 const CHECKSUM_AT = 3;
 const COUNT_AT = 7;
 /** The checksum covers the record count and the records. */
@@ -44,10 +64,29 @@ const VARINT_BYTES_MAX = 5;
  * beyond copying is measuring the key's UTF-8 length. The result may be a view into Node's shared
  * Buffer pool (small batches), so callers must use it through its own offset and length, never `.buffer`.
  */
-export function encodeRecordBatch(records: readonly BatchRecord[]): Uint8Array {
+export function encodeRecordBatch(
+  records: readonly BatchRecord[],
+  producers: readonly ProducerBatch[] = [],
+): Uint8Array {
   assert(records.length <= U32_MAX, `record batch of ${records.length} records is too large`);
   const keyBytes = new Uint32Array(records.length);
   let size = RECORD_BATCH_HEADER_BYTES;
+  const idBytes = producers.map((p) => Buffer.byteLength(p.producerId, "utf8"));
+  if (producers.length > 0) {
+    size += varintBytes(producers.length);
+    producers.forEach((p, i) => {
+      assert(
+        Number.isSafeInteger(p.epoch) && p.epoch >= 0 && p.epoch <= PRODUCER_EPOCH_MAX,
+        `producer epoch ${p.epoch} out of range`,
+      );
+      assert(
+        Number.isSafeInteger(p.sequence) && p.sequence >= 0 && p.sequence <= PRODUCER_SEQUENCE_MAX,
+        `producer sequence ${p.sequence} out of range`,
+      );
+      assert(p.firstRecord + p.recordCount <= records.length, "producer batch outside the records");
+      size += varintBytes(idBytes[i]!) + idBytes[i]! + PRODUCER_FIXED_BYTES;
+    });
+  }
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as BatchRecord;
     const keyLength = Buffer.byteLength(record.partitionKey, "utf8");
@@ -58,9 +97,20 @@ export function encodeRecordBatch(records: readonly BatchRecord[]): Uint8Array {
   const out = Buffer.allocUnsafe(size);
   out[0] = RECORD_BATCH_MAGIC;
   out[1] = RECORD_BATCH_VERSION;
-  out[2] = FLAGS_NONE;
+  out[2] = producers.length > 0 ? FLAG_PRODUCERS : FLAGS_NONE;
   out.writeUInt32BE(records.length, COUNT_AT);
   let pos = RECORD_BATCH_HEADER_BYTES;
+  if (producers.length > 0) {
+    pos = writeVarint(out, pos, producers.length);
+    producers.forEach((p, i) => {
+      pos = writeVarint(out, pos, idBytes[i]!);
+      pos += out.write(p.producerId, pos, idBytes[i]!, "utf8");
+      pos = out.writeUInt32BE(p.epoch, pos);
+      pos = out.writeUIntBE(p.sequence, pos, 6);
+      pos = out.writeUInt32BE(p.firstRecord, pos);
+      pos = out.writeUInt32BE(p.recordCount, pos);
+    });
+  }
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as BatchRecord;
     const keyLength = keyBytes[i] as number;
@@ -84,6 +134,7 @@ export function decodeRecordBatch(bytes: Uint8Array): BatchRecord[] {
   const count = readHeader(buf);
   verifyChecksum(buf);
   const cursor = { pos: RECORD_BATCH_HEADER_BYTES };
+  if (buf[2] === FLAG_PRODUCERS) readProducers(buf, cursor, count);
   const records: BatchRecord[] = [];
   for (let i = 0; i < count; i++) {
     const keyLength = readVarint(buf, cursor, i);
@@ -99,6 +150,39 @@ export function decodeRecordBatch(bytes: Uint8Array): BatchRecord[] {
     throw corrupt(`${buf.length - cursor.pos} trailing bytes after ${count} records`);
   }
   return records;
+}
+
+/**
+ * The producer section alone (empty when the batch has none), without reading the records: what a
+ * replica needs to rebuild its producers' state at start. The entry's own checksum in storage covers it.
+ */
+export function decodeBatchProducers(bytes: Uint8Array): ProducerBatch[] {
+  const buf = asBuffer(bytes);
+  const count = readHeader(buf);
+  if (buf[2] !== FLAG_PRODUCERS) return [];
+  return readProducers(buf, { pos: RECORD_BATCH_HEADER_BYTES }, count);
+}
+
+function readProducers(buf: Buffer, cursor: { pos: number }, recordCount: number): ProducerBatch[] {
+  const producerCount = readVarint(buf, cursor, -1);
+  const producers: ProducerBatch[] = [];
+  for (let i = 0; i < producerCount; i++) {
+    const idLength = readVarint(buf, cursor, -1);
+    const idStart = takeBytes(buf, cursor, idLength, -1);
+    const fixed = takeBytes(buf, cursor, PRODUCER_FIXED_BYTES, -1);
+    const producer: ProducerBatch = {
+      producerId: buf.toString("utf8", idStart, idStart + idLength),
+      epoch: buf.readUInt32BE(fixed),
+      sequence: buf.readUIntBE(fixed + 4, 6),
+      firstRecord: buf.readUInt32BE(fixed + 10),
+      recordCount: buf.readUInt32BE(fixed + 14),
+    };
+    if (producer.firstRecord + producer.recordCount > recordCount) {
+      throw corrupt(`producer batch ${i} covers records past the ${recordCount} of the batch`);
+    }
+    producers.push(producer);
+  }
+  return producers;
 }
 
 /** The record count from the header alone, without verifying the checksum or reading the records. */
@@ -122,7 +206,7 @@ function readHeader(buf: Buffer): number {
   }
   if (buf[0] !== RECORD_BATCH_MAGIC) throw corrupt(`bad magic byte 0x${hex(buf[0])} (expected 0xed)`);
   if (buf[1] !== RECORD_BATCH_VERSION) throw corrupt(`unsupported version ${buf[1]}`);
-  if (buf[2] !== FLAGS_NONE) throw corrupt(`unknown flags 0x${hex(buf[2])}`);
+  if (buf[2] !== FLAGS_NONE && buf[2] !== FLAG_PRODUCERS) throw corrupt(`unknown flags 0x${hex(buf[2])}`);
   return buf.readUInt32BE(COUNT_AT);
 }
 

@@ -48,6 +48,7 @@ interface StoredStream extends Omit<ControllerStream, "shards"> {
 interface StoredState {
   readonly v: number;
   readonly iteratorKeyHex: string;
+  readonly producerEpochs?: ReadonlyArray<readonly [string, number]>;
   readonly nextGroupId: number;
   readonly nextStreamSeq: number;
   readonly brokers: readonly BrokerInfo[];
@@ -64,6 +65,7 @@ export function encodeState(state: ControllerState): Uint8Array {
   const stored: StoredState = {
     v: CONTROLLER_CODEC_VERSION,
     iteratorKeyHex: state.iteratorKeyHex,
+    producerEpochs: [...state.producerEpochs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
     nextGroupId: state.nextGroupId,
     nextStreamSeq: state.nextStreamSeq,
     brokers: [...state.brokers.values()].sort(byKey((b) => b.id)),
@@ -85,6 +87,7 @@ export function decodeState(bytes: Uint8Array): ControllerState {
   try {
     return {
       iteratorKeyHex: typeof stored.iteratorKeyHex === "string" ? stored.iteratorKeyHex : "",
+      producerEpochs: new Map(stored.producerEpochs ?? []),
       brokers: new Map(stored.brokers.map((b) => [b.id, b])),
       streams: new Map(stored.streams.map((s) => [s.streamName, loadStream(s)])),
       nextGroupId: stored.nextGroupId,

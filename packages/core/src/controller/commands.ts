@@ -16,6 +16,12 @@ export interface InitCluster {
   readonly iteratorKeyHex: string;
 }
 
+/** A producer id's next epoch: every producer that used the id before is fenced from now on. */
+export interface InitProducer {
+  readonly type: "InitProducer";
+  readonly producerId: string;
+}
+
 export interface RegisterBroker {
   readonly type: "RegisterBroker";
   readonly id: string;
@@ -100,6 +106,7 @@ export interface RepairDownBrokers {
 
 export type ControllerCommand =
   | InitCluster
+  | InitProducer
   | RegisterBroker
   | BrokerDown
   | BrokerUp
@@ -118,6 +125,7 @@ type FieldKind = "string" | "number" | "string?" | "number?";
 /** Each command's fields and their JSON types; the codec checks decoded commands against it. */
 export const COMMAND_FIELDS: { readonly [T in ControllerCommandType]: Readonly<Record<string, FieldKind>> } = {
   InitCluster: { iteratorKeyHex: "string" },
+  InitProducer: { producerId: "string" },
   RegisterBroker: { id: "string", zone: "string", address: "string", nowMs: "number" },
   BrokerDown: { id: "string", nowMs: "number" },
   BrokerUp: { id: "string", nowMs: "number" },

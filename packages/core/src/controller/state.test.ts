@@ -319,3 +319,20 @@ describe("applyCommand: properties", () => {
     );
   });
 });
+
+describe("InitProducer", () => {
+  it("gives each producer id a new epoch, starting at 1, and rejects a bad id without changing anything", () => {
+    let state = emptyControllerState();
+    const init = (producerId: string) => {
+      const applied = applyCommand(state, { type: "InitProducer", producerId });
+      state = applied.state;
+      return applied.result;
+    };
+    expect(init("p")).toBe(1);
+    expect(init("p")).toBe(2);
+    expect(init("q")).toBe(1);
+    const before = state;
+    expect(init("")).toMatchObject({ name: "InvalidArgumentException", message: expect.stringMatching(/ProducerId/) });
+    expect(state).toBe(before);
+  });
+});

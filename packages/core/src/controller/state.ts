@@ -5,6 +5,7 @@
  * id: both come in with the commands.
  */
 import { KinesisError, invalidArgument, limitExceeded, resourceInUse, resourceNotFound } from "../errors.js";
+import { PRODUCER_EPOCH_MAX } from "../codec.js";
 import { LIMITS } from "../limits.js";
 import type { Shard, Stream, StreamMode } from "../model.js";
 import { newStream, streamArnOf } from "../stream.js";
@@ -21,6 +22,7 @@ import type {
   BrokerUp,
   ControllerCommand,
   InitCluster,
+  InitProducer,
   CreateStream,
   DeleteStream,
   RegisterBroker,
@@ -51,6 +53,8 @@ export interface ControllerStream extends Omit<Stream, "shards"> {
 export interface ControllerState {
   /** Hex key signing shard iterators, the same on every broker; "" until InitCluster is applied. */
   readonly iteratorKeyHex: string;
+  /** Each exactly-once producer id's latest epoch. */
+  readonly producerEpochs: ReadonlyMap<string, number>;
   readonly brokers: ReadonlyMap<string, BrokerInfo>;
   readonly streams: ReadonlyMap<string, ControllerStream>;
   /** The next unused shard-log group id; group ids are never reused. */
@@ -74,7 +78,14 @@ export interface ApplyResult {
 }
 
 export function emptyControllerState(): ControllerState {
-  return { iteratorKeyHex: "", brokers: new Map(), streams: new Map(), nextGroupId: 1, nextStreamSeq: 0 };
+  return {
+    iteratorKeyHex: "",
+    producerEpochs: new Map(),
+    brokers: new Map(),
+    streams: new Map(),
+    nextGroupId: 1,
+    nextStreamSeq: 0,
+  };
 }
 
 const MODES: readonly StreamMode[] = ["PROVISIONED", "ON_DEMAND"];
@@ -98,6 +109,8 @@ function dispatch(state: ControllerState, command: ControllerCommand): ApplyResu
   switch (command.type) {
     case "InitCluster":
       return initCluster(state, command);
+    case "InitProducer":
+      return initProducer(state, command);
     case "RegisterBroker":
       return registerBroker(state, command);
     case "BrokerDown":
@@ -148,6 +161,16 @@ function initCluster(state: ControllerState, cmd: InitCluster): ApplyResult {
   // The first one wins: iterators already handed out must stay valid.
   if (state.iteratorKeyHex !== "") return { state, result: state.iteratorKeyHex };
   return { state: { ...state, iteratorKeyHex: cmd.iteratorKeyHex }, result: cmd.iteratorKeyHex };
+}
+
+/** Epochs start at 1, so that 0 never names a live producer. */
+function initProducer(state: ControllerState, cmd: InitProducer): ApplyResult {
+  validateName(cmd.producerId, "ProducerId");
+  const epoch = (state.producerEpochs.get(cmd.producerId) ?? 0) + 1;
+  if (epoch > PRODUCER_EPOCH_MAX) throw limitExceeded(`Producer ${cmd.producerId} has used up its epochs.`);
+  const producerEpochs = new Map(state.producerEpochs);
+  producerEpochs.set(cmd.producerId, epoch);
+  return { state: { ...state, producerEpochs }, result: epoch };
 }
 
 // ---- brokers ----
