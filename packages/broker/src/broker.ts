@@ -211,6 +211,7 @@ function handlers(
     UpdateStreamMode: unary("UpdateStreamMode", (r) => service.updateStreamMode(r as never)),
     PutRecord: unary("PutRecord", (r, hops) => service.putRecord(r as never, hops)),
     PutRecords: unary("PutRecords", (r, hops) => service.putRecords(r as never, hops)),
+    InitProducer: unary("InitProducer", (r) => service.initProducer(r as never)),
     GetShardIterator: unary("GetShardIterator", (r, hops) => service.getShardIterator(r as never, hops)),
     GetRecords: unary("GetRecords", (r, hops) => service.getRecords(r as never, hops)),
     SubscribeToShard: ((call: Parameters<typeof serveSubscription>[0]) => {

@@ -1,5 +1,7 @@
 import {
   LIMITS,
+  PRODUCER_EPOCH_MAX,
+  PRODUCER_SEQUENCE_MAX,
   decodeSequenceNumber,
   decodeShardIterator,
   encodeShardIterator,
@@ -37,7 +39,7 @@ import { forwardUnary, HOPS_MAX } from "./cluster/forward.js";
 import type { Metadata } from "./cluster/metadata.js";
 import type { BrokerConfig } from "./config.js";
 import type { BrokerProbe } from "./metrics.js";
-import type { ShardLog } from "./shard-log.js";
+import type { ProducerStamp, ShardLog } from "./shard-log.js";
 
 /**
  * The Kinesis operations, on proto-shaped messages. Validation happens before anything changes, so a bad
@@ -264,6 +266,7 @@ export class StreamService {
     const totalBytes = req.records.reduce((n, r) => n + r.data.length + Buffer.byteLength(r.partition_key), 0);
     validatePutRecordsRequest(req.records.length, totalBytes);
     const stream = this.catalog.requireServing(req.stream_name);
+    if (req.producer_id) return this.putProducerBatch(req, stream, totalBytes, hops);
     const started = performance.now();
     const results: api.PutRecordsResultEntry[] = new Array(req.records.length);
     // Entries are grouped per shard; each group is one append, so a request lands in as few batches as it spans shards.
@@ -337,6 +340,72 @@ export class StreamService {
       performance.now() - started,
     );
     return { failed_record_count: failed, records: results, encryption_type: "NONE" };
+  }
+
+  /**
+   * An exactly-once producer's batch: one shard, all or nothing (its number covers every record), appended
+   * at most once by the shard's leader (ShardLog.appendOnce).
+   */
+  private async putProducerBatch(
+    req: api.PutRecordsRequest__Output,
+    stream: Stream,
+    totalBytes: number,
+    hops: number,
+  ): Promise<api.PutRecordsResponse> {
+    const stamp = producerStampOf(req);
+    const routed = req.records.map((entry, position) => this.routeRecord(stream, entry, `Records.${position}.`));
+    const shard = routed[0]?.shard;
+    if (shard === undefined) throw invalidArgument("Records must hold at least one record.");
+    const other = routed.find((r) => r.shard !== shard);
+    if (other) {
+      throw invalidArgument(
+        `A producer batch (ProducerId set) must hold records of one shard; it has records of ${shard.shardId} ` +
+          `and ${other.shard.shardId}.`,
+      );
+    }
+    const target = await this.route(shard, hops, "PutRecords");
+    if ("client" in target) {
+      return forwardUnary<api.PutRecordsRequest, api.PutRecordsResponse__Output>(
+        target.client.PutRecords.bind(target.client),
+        req,
+        hops,
+      );
+    }
+    const log = target.log;
+    const started = performance.now();
+    const records = routed.map((r) => r.record);
+    const bytes = records.reduce((n, r) => n + recordBytes(r), 0);
+    const failAll = (error: unknown): api.PutRecordsResponse => ({
+      failed_record_count: records.length,
+      records: records.map(() => failedEntry(error)),
+      encryption_type: "NONE",
+    });
+    if (stream.mode === "PROVISIONED" && !log.throttle.tryWrite(records.length, bytes, Date.now())) {
+      this.probe.throttled(stream.streamName, "PutRecords");
+      return failAll(throughputExceeded(writeThrottleMessage(stream, shard, this.config.shardLimits)));
+    }
+    let appended: Awaited<ReturnType<ShardLog["append"]>>;
+    try {
+      appended = await log.append(records, bytes, stamp);
+    } catch (error) {
+      // Fencing and a broken sequence end the producer's batch as a whole, as the call's error.
+      if (error instanceof KinesisError && !error.retriable) throw error;
+      return failAll(error);
+    }
+    this.probe.recordsPut(stream.streamName, "PutRecords", records.length, totalBytes, performance.now() - started);
+    return {
+      failed_record_count: 0,
+      records: appended.sequenceNumbers.map((sequenceNumber) => ({
+        shard_id: shard.shardId,
+        sequence_number: sequenceNumber.toString(),
+      })),
+      encryption_type: "NONE",
+    };
+  }
+
+  async initProducer(req: api.InitProducerRequest__Output): Promise<api.InitProducerResponse> {
+    validateProducerId(req.producer_id);
+    return { producer_epoch: String(await this.catalog.initProducer(req.producer_id)) };
   }
 
   private routeRecord(
@@ -560,3 +629,29 @@ function parseToken(token: string): unknown {
     throw invalidArgument("NextToken is invalid.");
   }
 }
+
+function validateProducerId(producerId: string): void {
+  if (producerId.length < 1 || producerId.length > PRODUCER_ID_LENGTH_MAX) {
+    throw invalidArgument(
+      `ProducerId must be 1 to ${PRODUCER_ID_LENGTH_MAX} characters long (got ${producerId.length}).`,
+    );
+  }
+}
+
+/** The producer fields of a PutRecords, checked: an epoch from InitProducer and a batch number in range. */
+function producerStampOf(req: api.PutRecordsRequest__Output): ProducerStamp {
+  validateProducerId(req.producer_id);
+  const epoch = Number(req.producer_epoch);
+  const sequence = Number(req.producer_sequence);
+  if (!Number.isSafeInteger(epoch) || epoch < 1 || epoch > PRODUCER_EPOCH_MAX) {
+    throw invalidArgument(
+      `ProducerEpoch must be an epoch from InitProducer, 1 to ${PRODUCER_EPOCH_MAX} (got ${req.producer_epoch}).`,
+    );
+  }
+  if (!Number.isSafeInteger(sequence) || sequence < 0 || sequence > PRODUCER_SEQUENCE_MAX) {
+    throw invalidArgument(`ProducerSequence must be 0 to ${PRODUCER_SEQUENCE_MAX} (got ${req.producer_sequence}).`);
+  }
+  return { producerId: req.producer_id, epoch, sequence };
+}
+
+const PRODUCER_ID_LENGTH_MAX = 256;

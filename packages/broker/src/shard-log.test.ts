@@ -84,6 +84,63 @@ describe("ShardLog on a real store", () => {
     expect(read.records.map((r) => r.sequenceNumber)).toEqual(sequenceNumbers);
   });
 
+  describe("exactly-once producer batches", () => {
+    const stamp = (epoch: number, sequence: number) => ({ producerId: "p", epoch, sequence });
+    const keys = async (log: ShardLog) =>
+      (await log.read(log.trimHorizon(), 1000, 1 << 20, Date.now())).records.map((r) => r.partitionKey);
+
+    it("a batch sent again, while queued or after it committed, is answered with its first result and stored once", async () => {
+      const log = await open();
+      const [first, again] = await Promise.all([
+        log.append([record(0), record(1)], 20, stamp(1, 0)),
+        log.append([record(0), record(1)], 20, stamp(1, 0)),
+      ]);
+      expect(again.sequenceNumbers).toEqual(first.sequenceNumbers);
+      const later = await log.append([record(0), record(1)], 20, stamp(1, 0));
+      expect(later.sequenceNumbers).toEqual(first.sequenceNumbers);
+      await log.append([record(2)], 10, stamp(1, 1));
+      expect(await keys(log)).toEqual(["k0", "k1", "k2"]);
+    });
+
+    it("fences an older epoch, refuses a skipped batch number, and starts a new epoch at batch 0", async () => {
+      const log = await open();
+      await log.append([record(0)], 10, stamp(1, 0));
+      await expect(log.append([record(1)], 10, stamp(1, 2))).rejects.toMatchObject({
+        name: "OutOfOrderSequenceException",
+        message: expect.stringMatching(/batch 2 .* expects batch 1/),
+      });
+      await expect(log.append([record(1)], 10, stamp(2, 1))).rejects.toMatchObject({
+        name: "OutOfOrderSequenceException",
+      });
+      await log.append([record(1)], 10, stamp(2, 0));
+      await expect(log.append([record(2)], 10, stamp(1, 1))).rejects.toMatchObject({
+        name: "ProducerFencedException",
+        retriable: false,
+      });
+      expect(await keys(log)).toEqual(["k0", "k1"]);
+    });
+
+    it("puts of several producers and plain puts share a batch; each producer's state survives a restart", async () => {
+      const log = await open();
+      const [a, , b] = await Promise.all([
+        log.append([record(0)], 10, { producerId: "a", epoch: 1, sequence: 0 }),
+        log.append([record(1)], 10),
+        log.append([record(2), record(3)], 20, { producerId: "b", epoch: 3, sequence: 0 }),
+      ]);
+      await log.drain(new KinesisError("ServiceUnavailableException", "restart"));
+      opened = opened.filter((l) => l !== log);
+      const reopened = await open();
+      // Sent again after the restart: the same answers, nothing appended.
+      expect(
+        (await reopened.append([record(0)], 10, { producerId: "a", epoch: 1, sequence: 0 })).sequenceNumbers,
+      ).toEqual(a.sequenceNumbers);
+      expect(
+        (await reopened.append([record(2), record(3)], 20, { producerId: "b", epoch: 3, sequence: 0 })).sequenceNumbers,
+      ).toEqual(b.sequenceNumbers);
+      expect((await keys(reopened)).sort()).toEqual(["k0", "k1", "k2", "k3"]);
+    });
+  });
+
   it("reads the same records from the tail cache and from the store", async () => {
     const log = await open({ tailCacheBytesMax: 1 << 20 });
     for (let i = 0; i < 20; i++) await log.append([record(2 * i), record(2 * i + 1)], 20);

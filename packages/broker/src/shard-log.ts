@@ -1,5 +1,6 @@
 import {
   assert,
+  decodeBatchProducers,
   decodeRecordBatch,
   encodeRecordBatch,
   serviceUnavailable,
@@ -7,6 +8,7 @@ import {
   ShardThrottle,
   sequenceNumberOf,
   type BatchRecord,
+  type ProducerBatch,
   type LogPosition,
   type Shard,
   type ShardLimits,
@@ -82,9 +84,34 @@ export interface ReadResult {
   readonly millisBehindLatest: number;
 }
 
+/** An exactly-once producer's batch: who sent it, in which epoch, and its number. */
+export interface ProducerStamp {
+  readonly producerId: string;
+  readonly epoch: number;
+  readonly sequence: number;
+}
+
+/** A producer's last appended batch, as the shard's committed log says (the same on every replica). */
+interface ProducerState {
+  readonly epoch: number;
+  readonly sequence: number;
+  readonly index: number;
+  readonly firstOffset: number;
+  readonly count: number;
+  readonly timestampMs: number;
+}
+
+/** Entries read back at open to rebuild the producers' state: at most these many, and these many bytes. */
+const PRODUCER_SCAN_ENTRIES_MAX = 10_000;
+const PRODUCER_SCAN_BYTES_MAX = 64 * 1024 * 1024;
+const PRODUCER_SCAN_CHUNK_ENTRIES = 500;
+/** How long an exactly-once put waits for a new leader to apply the entries of earlier terms. */
+const PRODUCER_READY_TIMEOUT_MS = 5_000;
+
 interface PendingPut {
   readonly records: readonly BatchRecord[];
   readonly bytes: number;
+  readonly producer: ProducerStamp | undefined;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -128,6 +155,11 @@ export class ShardLog {
   private role: SoftState = { role: "follower", leaderId: "" };
   private leadershipWaiters: Array<() => void> = [];
   private roleWaiters: Array<() => void> = [];
+  /** Exactly-once: each producer's last committed batch, and its batch queued or in flight here. */
+  private readonly producers = new Map<string, ProducerState>();
+  private readonly pendingProducers = new Map<string, ProducerStamp & { readonly result: Promise<AppendResult> }>();
+  /** Leader only: the index of its term's first entry; until it is applied, earlier terms' batches may be missing. */
+  private termStartIndex = Number.POSITIVE_INFINITY;
 
   private constructor(
     readonly shard: Shard,
@@ -170,7 +202,9 @@ export class ShardLog {
     raft: ShardRaftOptions,
     nowMs: number,
   ): Promise<ShardLog> {
-    const shardLog = new ShardLog(shard, log, await log.restoredState(), options, probe, raft, nowMs);
+    const restored = await log.restoredState();
+    const shardLog = new ShardLog(shard, log, restored, options, probe, raft, nowMs);
+    await shardLog.rebuildProducers(restored.appliedIndex);
     if (raft.campaignAtStart) shardLog.driver.campaign();
     if (raft.voters.length === 1 && raft.voters[0] === raft.selfId) {
       shardLog.driver.campaign();
@@ -239,6 +273,8 @@ export class ShardLog {
   }
 
   private roleChanged(state: SoftState): void {
+    // A new leader's no-op is its last entry now: once that is applied, so is every earlier batch.
+    this.termStartIndex = state.role === "leader" ? this.driver.status().lastIndex : Number.POSITIVE_INFINITY;
     this.role = state;
     const roleWaiters = this.roleWaiters;
     this.roleWaiters = [];
@@ -263,8 +299,111 @@ export class ShardLog {
     return this.commitIndex;
   }
 
-  /** Queues records for the next batch; resolves once they are durable and committed. */
-  append(records: readonly BatchRecord[], bytes: number): Promise<AppendResult> {
+  /**
+   * Queues records for the next batch; resolves once they are durable and committed. With `producer`, the
+   * put is that producer's batch: appended once whatever the retries (see `appendOnce`).
+   */
+  append(records: readonly BatchRecord[], bytes: number, producer?: ProducerStamp): Promise<AppendResult> {
+    if (producer) return this.appendOnce(records, bytes, producer);
+    return this.enqueue(records, bytes, undefined);
+  }
+
+  /**
+   * Exactly-once: a batch already appended (or queued here) is answered with its first result; an older
+   * epoch is fenced; a number that skips one is refused. Decided against the committed state of the whole
+   * log, which a new leader has only once its term's first entry is applied.
+   */
+  private async appendOnce(
+    records: readonly BatchRecord[],
+    bytes: number,
+    stamp: ProducerStamp,
+  ): Promise<AppendResult> {
+    // Only a new leader waits: puts keep their call order otherwise.
+    if (this.commitIndex < this.termStartIndex) await this.producerReady();
+    const { producerId, epoch, sequence } = stamp;
+    const pending = this.pendingProducers.get(producerId);
+    const committed = this.producers.get(producerId);
+    const latest = pending ?? committed;
+    if (latest && epoch < latest.epoch) {
+      throw new KinesisError(
+        "ProducerFencedException",
+        `Producer ${producerId} epoch ${epoch} is fenced: epoch ${latest.epoch} has written to shard ${this.shard.shardId}.`,
+      );
+    }
+    if (latest && epoch === latest.epoch && sequence === latest.sequence) {
+      if (pending && pending.epoch === epoch && pending.sequence === sequence) return pending.result;
+      if (committed && committed.epoch === epoch && committed.sequence === sequence) return this.resultOf(committed);
+    }
+    const expected = latest && epoch === latest.epoch ? latest.sequence + 1 : 0;
+    if (sequence !== expected) {
+      throw new KinesisError(
+        "OutOfOrderSequenceException",
+        `Producer ${producerId} epoch ${epoch} sent batch ${sequence} to shard ${this.shard.shardId}, ` +
+          `which expects batch ${expected}.`,
+      );
+    }
+    const result = this.enqueue(records, bytes, stamp);
+    this.pendingProducers.set(producerId, { ...stamp, result });
+    const settled = () => {
+      if (this.pendingProducers.get(producerId)?.result === result) this.pendingProducers.delete(producerId);
+    };
+    result.then(settled, settled);
+    return result;
+  }
+
+  /** The answer a batch got when it was appended, rebuilt from where it sits in the log. */
+  private resultOf(state: ProducerState): AppendResult {
+    const sequenceNumbers = Array.from({ length: state.count }, (_, i) =>
+      sequenceNumberOf(this.shard.shardNumber, { index: state.index, offset: state.firstOffset + i }),
+    );
+    return { sequenceNumbers, timestampMs: state.timestampMs };
+  }
+
+  private async producerReady(): Promise<void> {
+    const deadlineMs = Date.now() + PRODUCER_READY_TIMEOUT_MS;
+    while (this.commitIndex < this.termStartIndex) {
+      if (this.closedError) throw this.closedError;
+      if (this.role.role !== "leader") {
+        throw new KinesisError("NotLeaderException", `This broker does not lead shard ${this.shard.shardId}; retry.`);
+      }
+      if (Date.now() > deadlineMs) {
+        throw serviceUnavailable(`Shard ${this.shard.shardId}'s new leader is still catching up; retry.`);
+      }
+      await Promise.race([this.nextCommit(), this.roleChange(PRODUCER_READY_TIMEOUT_MS)]);
+    }
+  }
+
+  /**
+   * At open: the producers' state from the newest entries up to `appliedIndex` (within the scan bounds;
+   * a producer whose last batch is older is forgotten, and its next batch must start a new epoch).
+   */
+  private async rebuildProducers(appliedIndex: number): Promise<void> {
+    const found = new Map<string, ProducerState>();
+    const first = Math.max(this.log.firstIndex(), appliedIndex - PRODUCER_SCAN_ENTRIES_MAX + 1);
+    let hi = appliedIndex + 1;
+    let bytes = 0;
+    while (hi > first && bytes < PRODUCER_SCAN_BYTES_MAX) {
+      const lo = Math.max(first, hi - PRODUCER_SCAN_CHUNK_ENTRIES);
+      const entries = await this.log.entries(lo, hi, Number.POSITIVE_INFINITY);
+      // Newest first: the first batch seen of a producer is its last.
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const entry = entries[i]!;
+        bytes += entry.data.length;
+        if (entry.type !== EntryType.Records) continue;
+        for (const p of decodeBatchProducers(entry.data)) {
+          if (!found.has(p.producerId)) found.set(p.producerId, producerStateOf(p, entry));
+        }
+      }
+      hi = lo;
+    }
+    for (const [id, state] of found) if (!this.producers.has(id)) this.producers.set(id, state);
+  }
+
+  private enqueue(
+    records: readonly BatchRecord[],
+    bytes: number,
+    producer: ProducerStamp | undefined,
+  ): Promise<AppendResult> {
     if (this.closedError) return Promise.reject(this.closedError);
     if (this.queuedBytes + bytes > this.options.queueBytesMax) {
       return Promise.reject(
@@ -284,7 +423,7 @@ export class ShardLog {
       );
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ records, bytes, resolve, reject });
+      this.queue.push({ records, bytes, producer, resolve, reject });
       this.queuedBytes += bytes;
       budget?.charge(bytes);
       if (!this.writing) this.writing = this.writeBatches();
@@ -325,7 +464,7 @@ export class ShardLog {
     // Arrival times never go backwards along a shard, so AT_TIMESTAMP and retention can seek by them.
     const timestampMs = Math.max(Date.now(), this.lastTimestampMs);
     try {
-      const result = this.driver.propose(encodeRecordBatch(records), timestampMs);
+      const result = this.driver.propose(encodeRecordBatch(records, producerBatchesOf(puts)), timestampMs);
       if (!result.ok) {
         for (const put of puts) put.reject(proposeFailure(this.shard, result.error));
         return;
@@ -347,6 +486,11 @@ export class ShardLog {
     for (const entry of entries) {
       const proposal = this.proposal;
       const ours = proposal !== undefined && proposal.index === entry.index && proposal.term === entry.term;
+      // Every replica applies the producers of every entry, so a new leader knows them all.
+      if (entry.type === EntryType.Records) {
+        const producers = ours ? producerBatchesOf(proposal.puts) : decodeBatchProducers(entry.data);
+        for (const p of producers) this.producers.set(p.producerId, producerStateOf(p, entry));
+      }
       this.commit(entry, ours ? proposal.records : undefined);
       if (proposal && entry.index >= proposal.index) this.settle(proposal, ours ? entry : undefined);
     }
@@ -493,6 +637,28 @@ export class ShardLog {
   isClosed(): boolean {
     return this.closedError !== undefined;
   }
+}
+
+/** The producer section of a batch made of `puts`: each exactly-once put's place among the records. */
+function producerBatchesOf(puts: readonly PendingPut[]): ProducerBatch[] {
+  const batches: ProducerBatch[] = [];
+  let offset = 0;
+  for (const put of puts) {
+    if (put.producer) batches.push({ ...put.producer, firstRecord: offset, recordCount: put.records.length });
+    offset += put.records.length;
+  }
+  return batches;
+}
+
+function producerStateOf(p: ProducerBatch, entry: Entry): ProducerState {
+  return {
+    epoch: p.epoch,
+    sequence: p.sequence,
+    index: entry.index,
+    firstOffset: p.firstRecord,
+    count: p.recordCount,
+    timestampMs: entry.timestampMs,
+  };
 }
 
 function cachedEntry(entry: Entry, records: readonly BatchRecord[]): CachedEntry {

@@ -88,6 +88,11 @@ export class Metadata {
     await this.cluster.submit({ type: "UpdateRetention", streamName, retentionPeriodHours });
   }
 
+  /** A producer id's next epoch (fencing the producers that used it before). */
+  async initProducer(producerId: string): Promise<number> {
+    return (await this.cluster.submit({ type: "InitProducer", producerId })) as number;
+  }
+
   async setMode(streamName: string, mode: StreamMode): Promise<void> {
     await this.cluster.submit({ type: "UpdateMode", streamName, mode });
   }
