@@ -384,7 +384,7 @@ export class ShardLog {
     let bytes = 0;
     while (hi > first && bytes < PRODUCER_SCAN_BYTES_MAX) {
       const lo = Math.max(first, hi - PRODUCER_SCAN_CHUNK_ENTRIES);
-      const entries = await this.log.entries(lo, hi, Number.POSITIVE_INFINITY);
+      const entries = await this.readIntact(lo, hi);
       // Newest first: the first batch seen of a producer is its last.
       for (let i = entries.length - 1; i >= 0; i--) {
         const entry = entries[i]!;
@@ -397,6 +397,27 @@ export class ShardLog {
       hi = lo;
     }
     for (const [id, state] of found) if (!this.producers.has(id)) this.producers.set(id, state);
+  }
+
+  /**
+   * Entries [lo, hi) that pass their checksums: a damaged entry is reported to its readers as
+   * CorruptDataException, and must not keep the shard from opening.
+   */
+  private async readIntact(lo: number, hi: number): Promise<Entry[]> {
+    try {
+      return await this.log.entries(lo, hi, Number.POSITIVE_INFINITY);
+    } catch (error) {
+      if (!(error instanceof KinesisError && error.name === "CorruptDataException")) throw error;
+      const intact: Entry[] = [];
+      for (let index = lo; index < hi; index++) {
+        try {
+          intact.push(...(await this.log.entries(index, index + 1, Number.POSITIVE_INFINITY)));
+        } catch (entryError) {
+          if (!(entryError instanceof KinesisError && entryError.name === "CorruptDataException")) throw entryError;
+        }
+      }
+      return intact;
+    }
   }
 
   private enqueue(

@@ -143,7 +143,10 @@ export class ShardReplicas {
         hosted.shard = shard;
         continue;
       }
-      await this.open(streamName, shard);
+      // One replica that cannot open must not keep the others closed.
+      await this.open(streamName, shard).catch((error: unknown) =>
+        this.logger.error({ err: error, stream: streamName, shard: shard.shardId }, "opening a shard replica failed"),
+      );
     }
   }
 
