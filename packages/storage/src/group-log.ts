@@ -32,6 +32,7 @@ import {
 } from "@eddy/raft";
 import type { Level } from "level";
 
+import { OpsBatch } from "./write-coalescer.js";
 import {
   EMPTY_SNAPSHOT_META,
   decodeEntryValue,
@@ -78,6 +79,8 @@ const noop = (): void => {};
 /** How a GroupLog tells its Store that it is being destroyed, so the store stops handing it out. */
 export interface GroupLogOwner {
   groupDestroying(groupId: number, done: Promise<void>): void;
+  /** Writes `batch`, possibly together with other groups' writes (see WriteCoalescer). */
+  write(batch: OpsBatch, sync: boolean): Promise<void>;
 }
 
 /** Work an interrupted multi-step write left, which opening the group finishes. */
@@ -494,13 +497,13 @@ export class GroupLog implements LogStorage {
   }
 
   async #append(entries: readonly Entry[], hardState: HardState | undefined, sync: boolean): Promise<void> {
-    const batch = this.#db.batch();
+    const batch = new OpsBatch();
     if (hardState !== undefined) {
       batch.put(groupKey(NS_HARD_STATE, this.groupId), encodeHardState(hardState));
     }
     const first = entries[0];
     if (first === undefined) {
-      await batch.write({ sync });
+      await this.#owner.write(batch, sync);
       if (hardState !== undefined) this.#hardState = hardState;
       return;
     }
@@ -546,7 +549,7 @@ export class GroupLog implements LogStorage {
         if (entry.index === firstIndex) firstTimeKeyMs = entry.timestampMs;
       }
     }
-    await batch.write({ sync });
+    await this.#owner.write(batch, sync);
 
     const last = entries[entries.length - 1]!;
     this.#firstIndex = firstIndex;
@@ -588,7 +591,7 @@ export class GroupLog implements LogStorage {
    * timestamp of the entries before `index` (NO_TIMESTAMP when there are none). The keys are sorted by
    * index as well as by timestamp, so a reverse walk meets exactly the keys to drop first.
    */
-  async #deleteTimeKeysFrom(batch: ReturnType<Db["batch"]>, index: number): Promise<number> {
+  async #deleteTimeKeysFrom(batch: OpsBatch, index: number): Promise<number> {
     const keys = this.#db.keys({
       gte: groupKey(NS_TIME, this.groupId),
       lt: groupKeyEnd(NS_TIME, this.groupId),
@@ -607,7 +610,7 @@ export class GroupLog implements LogStorage {
   }
 
   /** Adds deletes of the config-index keys of entries >= `index` to `batch`. */
-  async #deleteConfigKeysFrom(batch: ReturnType<Db["batch"]>, index: number): Promise<void> {
+  async #deleteConfigKeysFrom(batch: OpsBatch, index: number): Promise<void> {
     const keys = await this.#db
       .keys({ gte: configKey(this.groupId, index), lt: groupKeyEnd(NS_CONFIG, this.groupId) })
       .all();

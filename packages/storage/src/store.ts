@@ -10,6 +10,7 @@ import { Level } from "level";
 import { GroupLog, type Db, type GroupLogOwner } from "./group-log.js";
 import { GROUP_ID_MAX, GROUP_NAMESPACES, GROUP_PREFIX_BYTES, assertGroupId, groupKey, readU32 } from "./keys.js";
 import { MetaStore } from "./meta-store.js";
+import { WriteCoalescer, type OpsBatch } from "./write-coalescer.js";
 
 export interface StoreOptions {
   /** LevelDB's block cache (LevelDB's default: 8 MiB). */
@@ -29,10 +30,18 @@ export class Store implements GroupLogOwner {
   /** Groups being destroyed: group(id) opens them again only once the keys are gone. */
   readonly #destroying = new Map<number, Promise<void>>();
   #closed = false;
+  /** The groups' log writes, coalesced into shared LevelDB batches. */
+  readonly writes: WriteCoalescer;
 
   private constructor(db: Db) {
     this.db = db;
     this.meta = new MetaStore(db);
+    this.writes = new WriteCoalescer(db);
+  }
+
+  /** Called by GroupLog for its appends; not for other callers. */
+  write(batch: OpsBatch, sync: boolean): Promise<void> {
+    return this.writes.write(batch, sync);
   }
 
   static async open(dir: string, options: StoreOptions = {}): Promise<Store> {
