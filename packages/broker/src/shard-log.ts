@@ -105,6 +105,8 @@ interface ProducerState {
 const PRODUCER_SCAN_ENTRIES_MAX = 10_000;
 const PRODUCER_SCAN_BYTES_MAX = 64 * 1024 * 1024;
 const PRODUCER_SCAN_CHUNK_ENTRIES = 500;
+/** Producers whose last batch a shard remembers; the least recently written is forgotten past it. */
+const PRODUCERS_MAX_PER_SHARD = 10_000;
 /** How long an exactly-once put waits for a new leader to apply the entries of earlier terms. */
 const PRODUCER_READY_TIMEOUT_MS = 5_000;
 
@@ -351,6 +353,20 @@ export class ShardLog {
     return result;
   }
 
+  /**
+   * Keeps a producer's last batch, bounded: past PRODUCERS_MAX_PER_SHARD the producer that wrote least
+   * recently is forgotten (its next batch must then start a new epoch; it is refused, never duplicated).
+   * Every replica applies the same entries in the same order, so every replica forgets the same ones.
+   */
+  private rememberProducer(producerId: string, state: ProducerState): void {
+    this.producers.delete(producerId);
+    this.producers.set(producerId, state);
+    if (this.producers.size > PRODUCERS_MAX_PER_SHARD) {
+      const oldest = this.producers.keys().next().value;
+      if (oldest !== undefined) this.producers.delete(oldest);
+    }
+  }
+
   /** The answer a batch got when it was appended, rebuilt from where it sits in the log. */
   private resultOf(state: ProducerState): AppendResult {
     const sequenceNumbers = Array.from({ length: state.count }, (_, i) =>
@@ -396,7 +412,8 @@ export class ShardLog {
       }
       hi = lo;
     }
-    for (const [id, state] of found) if (!this.producers.has(id)) this.producers.set(id, state);
+    // Oldest first, so that the map's order stays "least recently written first" for eviction.
+    for (const [id, state] of [...found].reverse()) if (!this.producers.has(id)) this.rememberProducer(id, state);
   }
 
   /**
@@ -510,7 +527,7 @@ export class ShardLog {
       // Every replica applies the producers of every entry, so a new leader knows them all.
       if (entry.type === EntryType.Records) {
         const producers = ours ? producerBatchesOf(proposal.puts) : decodeBatchProducers(entry.data);
-        for (const p of producers) this.producers.set(p.producerId, producerStateOf(p, entry));
+        for (const p of producers) this.rememberProducer(p.producerId, producerStateOf(p, entry));
       }
       this.commit(entry, ours ? proposal.records : undefined);
       if (proposal && entry.index >= proposal.index) this.settle(proposal, ours ? entry : undefined);
