@@ -30,14 +30,12 @@ import { PeerTransport } from "../peer/index.js";
 import { HOPS_MAX, hopsMetadata, hopsOf as hopsOfCall } from "./forward.js";
 import type { ShardLog } from "../shard-log.js";
 import { CONTROLLER_GROUP_ID, ControllerNode } from "./controller-node.js";
-import { ShardReplicas } from "./replicas.js";
+import { CAUGHT_UP_ENTRIES, ShardReplicas } from "./replicas.js";
 
 /** How often the controller leader checks liveness and repairs, and leaders step their groups' membership. */
 const DUTY_INTERVAL_MS = 250;
 /** Controller voters the cluster keeps when it has enough brokers (a majority survives one loss). */
 const CONTROLLER_VOTERS = 3;
-/** A replica within this many entries of the commit index counts as caught up. */
-const CAUGHT_UP_ENTRIES = 8;
 /** Keepalive frames a peer sends within the silence after which it is suspected. */
 const KEEPALIVES_PER_SILENCE = 3;
 /** While waiting for a shard's leader, how often the route is looked at again (a peer may reconnect). */

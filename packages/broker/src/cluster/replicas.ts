@@ -8,7 +8,7 @@ import { ShardLog } from "../shard-log.js";
 import { ByteBudget } from "../budget.js";
 
 /** A replica whose match index is within this many entries of the leader's commit is caught up. */
-const CAUGHT_UP_ENTRIES = 8;
+export const CAUGHT_UP_ENTRIES = 8;
 
 interface Hosted {
   readonly log: ShardLog;
