@@ -40,6 +40,23 @@ export interface OpenLoopPutConfig {
   readonly recordTimeline: boolean;
 }
 
+/**
+ * The SDK's Producer in one process: records put one by one (`put`/`enqueue`), batched per shard by the
+ * producer itself. Closed loop (`rateRecordsPerSec` null): as fast as the producer's buffer takes them.
+ * Open loop: record i is due at load start + i / rate, and its latency runs from then.
+ */
+export interface ProducerLoadConfig {
+  readonly kind: "producer";
+  /** Every broker's gRPC address: the producer routes each shard's batches to its leader. */
+  readonly endpoints: readonly string[];
+  readonly streamName: string;
+  readonly exactlyOnce: boolean;
+  readonly batchRecordsMax: number;
+  readonly lingerMs: number;
+  readonly recordBytes: number;
+  readonly rateRecordsPerSec: number | null;
+}
+
 /** SubscribeToShard (LATEST) on each shard; latency from the send time embedded in each record. */
 export interface SubscribeConfig {
   readonly kind: "subscribe";
@@ -50,7 +67,7 @@ export interface SubscribeConfig {
   readonly deliveryGraceMs: number;
 }
 
-export type WorkerConfig = ClosedLoopPutConfig | OpenLoopPutConfig | SubscribeConfig;
+export type WorkerConfig = ClosedLoopPutConfig | OpenLoopPutConfig | ProducerLoadConfig | SubscribeConfig;
 
 /** What one worker measured. Counts and latencies cover the measurement window only. */
 export interface WorkerResult {
@@ -78,6 +95,24 @@ export interface WorkerResult {
   readonly cpuMs: number;
   /** Open loop with `recordTimeline` only. */
   readonly timeline?: SendTimeline;
+  /** The producer worker's own figures over the window. */
+  readonly producer?: ProducerFigures;
+}
+
+/** From `Producer.metrics()` at the window's edges, and the process's memory over the window. */
+export interface ProducerFigures {
+  /** PutRecords calls sent within the window, retries included. */
+  readonly batches: number;
+  readonly retries: number;
+  readonly throttles: number;
+  /** Records acknowledged within the window (the producer's count) / batches. */
+  readonly recordsPerBatch: number;
+  /** The most bytes the producer's buffer held, over the whole run (bounded by its bufferBytesMax). */
+  readonly bufferedBytesPeak: number;
+  readonly bufferBytesMax: number;
+  /** The process's resident memory, the most sampled (every 100 ms) over the window. */
+  readonly rssPeakBytes: number;
+  readonly epochs: number;
 }
 
 /**

@@ -28,6 +28,15 @@ export interface PutLatencySettings extends PacedSettings {
   readonly batchRecords: number;
 }
 
+export interface ProducerSettings extends CommonSettings {
+  /** Full-speed cases: one per batch size (records per PutRecords), linger at the producer's default. */
+  readonly batchRecordsMaxes: readonly number[];
+  /** Fixed-rate cases: one per linger time, batch size at the producer's default. */
+  readonly lingerMsList: readonly number[];
+  /** The fixed-rate cases' records/s. */
+  readonly rateRecordsPerSec: number;
+}
+
 export interface BenchOptions {
   readonly scenarios: readonly ScenarioName[];
   readonly outDir: string | undefined;
@@ -38,6 +47,8 @@ export interface BenchOptions {
   readonly replication: PutSettings;
   /** Always a 1-shard stream (`shardCounts` is [1] whatever --shards says). */
   readonly failover: PacedSettings;
+  /** One producer process (the SDK's Producer) against three brokers. */
+  readonly producer: ProducerSettings;
 }
 
 /** Defaults that differ by scenario; everything else is shared. */
@@ -47,9 +58,16 @@ const DEFAULTS = {
   e2e: { shardCounts: [4], producers: 1, rateRecordsPerSec: 2_000 },
   replication: { shardCounts: [1, 4], producers: 4, batchRecords: 100 },
   failover: { shardCounts: [1], producers: 2, rateRecordsPerSec: 500 },
+  producer: {
+    shardCounts: [4],
+    producers: 1,
+    rateRecordsPerSec: 10_000,
+    batchRecordsMaxes: "100,500",
+    lingerMs: "0,5,20",
+  },
 } as const;
 
-export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|all> [options]
+export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|all> [options]
 
 Scenarios
   put           PutRecords throughput, closed loop (records/s, MB/s, latency, group-commit batch sizes)
@@ -59,22 +77,26 @@ Scenarios
                 at half its own throughput, open loop
   failover      3 brokers, 1 shard, PutRecord at a fixed rate: SIGKILL the shard's leader, time
                 until puts succeed again; then restart it and time its rejoin
-  all           the five in sequence
+  producer      one process with the SDK's Producer against 3 brokers (RF=3): records/s at full
+                speed per --batch-max, put latency at --rate per --linger, exactly-once on vs off
+  all           the six in sequence
 
 Options (seconds may be fractional)
   --duration <s>        measurement window per run (failover: from the kill) (10)
   --warmup <s>          load before the window (failover: before the kill) (2)
   --runs <n>            repetitions; the report gives each and the median (3)
   --shards <n,n,...>    stream shard counts, one row each
-                        (put, replication: 1,4; put-latency, e2e: 4; failover: always 1)
+                        (put, replication: 1,4; put-latency, e2e, producer: 4; failover: always 1)
   --producers <n>       producer processes  (put, put-latency, replication: 4; failover: 2; e2e: 1)
   --concurrency <n>     put, replication: PutRecords calls in flight per producer (4)
   --batch <n>           records per call, 1..500     (put, replication: 100; put-latency: 1)
                         put-latency: 1 sends PutRecord; n > 1 sends PutRecords of n records,
                         rate / n calls/s, latency per call (e2e, failover always send PutRecord)
   --record-bytes <n>    bytes of data per record, 8..1048576           (1024)
-  --rate <records/s>    put-latency, e2e, failover: total records/s offered
-                        (put-latency: 12500; e2e: 2000; failover: 500)
+  --rate <records/s>    put-latency, e2e, failover, producer: total records/s offered
+                        (put-latency: 12500; e2e: 2000; failover: 500; producer: 10000)
+  --batch-max <n,n,...> producer: records per PutRecords, one full-speed row each (100,500)
+  --linger <ms,ms,...>  producer: linger times, one fixed-rate row each          (0,5,20)
   --fsync <always|never>  the broker's --fsync                         (always)
   --timeout <s>         hard bound of one run        (warm-up + duration + 60 s)
   --out <dir>           results root                                   (bench/results)
@@ -103,6 +125,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       fsync: { type: "string" },
       timeout: { type: "string" },
       out: { type: "string" },
+      "batch-max": { type: "string" },
+      linger: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -144,6 +168,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       concurrencyPerProducer: integer("--concurrency", values.concurrency ?? "4", 1, 1000),
       batchRecords: batchRecords ?? DEFAULTS.replication.batchRecords,
     },
+    producer: {
+      ...forScenario(DEFAULTS.producer),
+      // One process: the question is what one producer does.
+      producers: 1,
+      rateRecordsPerSec: rate ?? DEFAULTS.producer.rateRecordsPerSec,
+      batchRecordsMaxes: integerList("--batch-max", values["batch-max"] ?? DEFAULTS.producer.batchRecordsMaxes, 1, 500),
+      lingerMsList: integerList("--linger", values.linger ?? DEFAULTS.producer.lingerMs, 0, 60_000),
+    },
     failover: {
       ...forScenario(DEFAULTS.failover),
       // One shard: a kill then stops every put's shard at once, and nothing else (see scenarios/failover.ts).
@@ -183,6 +215,12 @@ function integer(flag: string, text: string, min: number, max: number): number {
     throw new UsageError(`${flag} must be an integer from ${min} to ${max} (got "${text}")`);
   }
   return value;
+}
+
+function integerList(flag: string, text: string, min: number, max: number): number[] {
+  const values = text.split(",").map((part) => integer(flag, part.trim(), min, max));
+  if (new Set(values).size !== values.length) throw new UsageError(`${flag} lists a value twice ("${text}")`);
+  return values;
 }
 
 function shardList(text: string): number[] {

@@ -13,7 +13,8 @@ import { serveWorker, type WorkerJob } from "./worker-runtime.js";
 export const PUT_DEADLINE_MS = 10_000;
 
 serveWorker(async (config: WorkerConfig): Promise<WorkerJob> => {
-  if (config.kind === "subscribe") throw new Error("put-worker does not subscribe");
+  if (config.kind === "subscribe" || config.kind === "producer")
+    throw new Error(`put-worker cannot run ${config.kind}`);
   const clients = config.endpoints.map((endpoint) => new EddyClient({ endpoint, deadlineMs: PUT_DEADLINE_MS }));
   // Opens the HTTP/2 connections now, so that connecting is not part of the warm-up, let alone the window.
   await Promise.all(clients.map((client) => client.describeStreamSummary({ streamName: config.streamName })));

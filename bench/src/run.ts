@@ -10,6 +10,7 @@ import { runScenario } from "./runner.js";
 import type { BenchCase, Scenario, ScenarioName } from "./scenario.js";
 import { e2eScenario } from "./scenarios/e2e.js";
 import { failoverScenario } from "./scenarios/failover.js";
+import { producerScenario } from "./scenarios/producer.js";
 import { putLatencyScenario } from "./scenarios/put-latency.js";
 import { putScenario } from "./scenarios/put.js";
 import { replicationScenario } from "./scenarios/replication.js";
@@ -45,6 +46,8 @@ function runNamed(name: ScenarioName, options: BenchOptions, machine: MachineInf
       return runAndReport(replicationScenario(options.replication), machine, options.outDir);
     case "failover":
       return runAndReport(failoverScenario(options.failover), machine, options.outDir);
+    case "producer":
+      return runAndReport(producerScenario(options.producer), machine, options.outDir);
   }
 }
 

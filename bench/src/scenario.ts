@@ -1,6 +1,6 @@
 import type { Cleanups } from "./bounded.js";
 
-export const SCENARIO_NAMES = ["put", "put-latency", "e2e", "replication", "failover"] as const;
+export const SCENARIO_NAMES = ["put", "put-latency", "e2e", "replication", "failover", "producer"] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** One column of the report: a figure of every run. */

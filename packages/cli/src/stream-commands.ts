@@ -1,10 +1,10 @@
 import { createInterface } from "node:readline";
 import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { Option, type Command } from "commander";
-import { EddyClient } from "@eddy/client";
+import { EddyClient, Producer } from "@eddy/client";
 import { integer, startingPoint, type Start } from "./parse.js";
-
-const PUT_BATCH_RECORDS = 500;
 
 export function registerStreamCommands(program: Command): void {
   // Each command opens one client and closes it however the command ends.
@@ -94,17 +94,24 @@ export function registerStreamCommands(program: Command): void {
     .option("--key <partitionKey>", "partition key (stdin: default a random key per line)")
     .option("--data <text>", "record data")
     .option("--explicit-hash-key <n>", "route by this hash key instead of the partition key's")
+    .option("--no-exactly-once", "stdin: put without exactly-once append (for brokers without InitProducer)")
     .action(
-      withClient(async (c, streamName: string, o: { key?: string; data?: string; explicitHashKey?: string }) => {
-        if (o.data !== undefined) {
-          if (!o.key) throw new Error("--key is required with --data");
-          print(
-            await c.putRecord({ streamName, partitionKey: o.key, data: o.data, explicitHashKey: o.explicitHashKey }),
-          );
-          return;
-        }
-        await putLines(c, streamName, o.key, o.explicitHashKey);
-      }),
+      withClient(
+        async (
+          c,
+          streamName: string,
+          o: { key?: string; data?: string; explicitHashKey?: string; exactlyOnce: boolean },
+        ) => {
+          if (o.data !== undefined) {
+            if (!o.key) throw new Error("--key is required with --data");
+            print(
+              await c.putRecord({ streamName, partitionKey: o.key, data: o.data, explicitHashKey: o.explicitHashKey }),
+            );
+            return;
+          }
+          await putLines(c, streamName, o.key, o.explicitHashKey, o.exactlyOnce);
+        },
+      ),
     );
 
   program
@@ -133,27 +140,31 @@ export function registerStreamCommands(program: Command): void {
     );
 }
 
+/**
+ * One record per line of standard input, through a Producer (batched per shard, retried, exactly-once
+ * unless turned off); prints each record's shard and sequence number, in input order. The first record
+ * that fails for good stops the command with its error.
+ */
 async function putLines(
   client: EddyClient,
   streamName: string,
   key: string | undefined,
   explicitHashKey: string | undefined,
+  exactlyOnce: boolean,
 ): Promise<void> {
-  let batch: { partitionKey: string; data: string; explicitHashKey?: string }[] = [];
-  let failed = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const result = await client.putRecords({ streamName, records: batch });
-    result.records.forEach((r) => print(r));
-    failed += result.failedRecordCount;
-    batch = [];
-  };
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-    batch.push({ partitionKey: key ?? randomUUID(), data: line, ...(explicitHashKey ? { explicitHashKey } : {}) });
-    if (batch.length >= PUT_BATCH_RECORDS) await flush();
+  const producer = new Producer({ client, exactlyOnce });
+  try {
+    await pipeline(
+      Readable.from(createInterface({ input: process.stdin, crlfDelay: Infinity })),
+      producer.writable(streamName, {
+        ...(key === undefined ? { partitionKeyOf: () => randomUUID() } : { partitionKey: key }),
+        explicitHashKey,
+        onResult: (result) => print(result),
+      }),
+    );
+  } finally {
+    await producer.close();
   }
-  await flush();
-  if (failed > 0) throw new Error(`${failed} records failed`);
 }
 
 async function readToTip(

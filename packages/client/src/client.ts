@@ -9,6 +9,7 @@ import { Code, KinesisError } from "@eddy/core";
 import {
   dataToWire,
   getRecordsFromWire,
+  int64ToNumber,
   listShardsFromWire,
   listStreamsFromWire,
   putRecordsFromWire,
@@ -48,6 +49,7 @@ import type {
   PutRecordInput,
   PutRecordOutput,
   PutRecordsInput,
+  PutRecordsEntry,
   PutRecordsOutput,
   PutRecordsResultEntry,
   StreamDescription,
@@ -104,6 +106,35 @@ type Resend = "put" | "read";
 interface IteratorRoute {
   readonly streamName: string;
   readonly shardId: string;
+}
+
+export interface InitProducerInput {
+  /** 1-256 characters. */
+  readonly producerId: string;
+}
+
+export interface InitProducerOutput {
+  /** The producer id's new epoch; every earlier epoch of the id is fenced from now on. */
+  readonly producerEpoch: number;
+}
+
+/** Which batch of which producer a PutRecords is, for exactly-once append (see `InitProducer`). */
+export interface ProducerBatchId {
+  readonly producerId: string;
+  readonly producerEpoch: number;
+  /** The batch's number for its shard within the epoch: 0, 1, 2, ... */
+  readonly producerSequence: number;
+}
+
+export interface PutShardRecordsInput {
+  readonly streamName: string;
+  /** The shard every entry belongs to (by its hash key); the call goes to its leader. */
+  readonly shardId: string;
+  readonly records: readonly PutRecordsEntry[];
+  /** Set for exactly-once append; the broker then requires every entry to belong to one shard. */
+  readonly producer?: ProducerBatchId;
+  /** This call's deadline, ms; the client's `deadlineMs` unless given. */
+  readonly deadlineMs?: number;
 }
 
 export class EddyClient {
@@ -329,6 +360,50 @@ export class EddyClient {
     // Every part failed as a whole (a deleted stream, say): nothing was appended, so the request failed.
     if (failures.length === groups.size) throw failures[0]!;
     return { failedRecordCount: results.filter((r) => r.errorCode !== undefined).length, records: results };
+  }
+
+  /**
+   * For the Producer: one PutRecords whose entries all belong to `shardId`, sent whole (never split) to
+   * the shard's leader as the route cache has it, and redirected as `putRecords` is. With `producer` the
+   * call is that producer's numbered batch; entries answered NotLeaderException are then not sent again
+   * one by one (a batch is sent again only whole, under its number), the caller retries the batch.
+   */
+  async putShardRecords(input: PutShardRecordsInput): Promise<PutRecordsOutput> {
+    const deadlineAtMs = Date.now() + (input.deadlineMs ?? this.deadlineMs);
+    const records = input.records.map((r) => ({
+      partition_key: r.partitionKey,
+      data: dataToWire(r.data),
+      explicit_hash_key: r.explicitHashKey,
+    }));
+    const leader = await this.#shardLeader(input.streamName, input.shardId);
+    return this.#putRecordsAt(input.streamName, leader, records, deadlineAtMs, input.producer);
+  }
+
+  /**
+   * Registers a producer id (Eddy's exactly-once append) and returns its new epoch, which fences every
+   * earlier epoch of the id. Through an endpoint (the broker asks the controller).
+   */
+  async initProducer(input: InitProducerInput): Promise<InitProducerOutput> {
+    const request: wire.InitProducerRequest = { producer_id: input.producerId };
+    const response = await this.#unary<wire.InitProducerResponse__Output>((stub, o, cb) =>
+      stub.InitProducer(request, o, cb),
+    );
+    return { producerEpoch: int64ToNumber(response.producer_epoch, "producer_epoch") };
+  }
+
+  /**
+   * The stream's shards, hash key ranges and leaders from the route cache, loaded (and waited for) when
+   * the cache has none; unlike the calls that route, a load that fails is thrown. Without routing it is
+   * loaded every time and not cached.
+   */
+  async streamRoute(streamName: string): Promise<StreamRoute> {
+    if (this.#closed) throw new KinesisError("ServiceUnavailableException", "the client is closed");
+    return (await this.#route(streamName)) ?? (await this.#loadRoute(streamName));
+  }
+
+  /** The stream's routes as the cache holds them now; loads nothing. */
+  peekStreamRoute(streamName: string): StreamRoute | undefined {
+    return this.#routes.peek(streamName);
   }
 
   /** An iterator for `getRecords`; it expires after 5 minutes. Asked of the shard's leader (with routing). */
@@ -607,8 +682,17 @@ export class EddyClient {
     leader: string | undefined,
     records: wire.PutRecordsRequestEntry[],
     deadlineAtMs: number,
+    producer?: ProducerBatchId,
   ): Promise<PutRecordsOutput> {
-    const request: wire.PutRecordsRequest = { stream_name: streamName, records };
+    const request: wire.PutRecordsRequest = {
+      stream_name: streamName,
+      records,
+      ...(producer && {
+        producer_id: producer.producerId,
+        producer_epoch: producer.producerEpoch,
+        producer_sequence: producer.producerSequence,
+      }),
+    };
     const { response, resent } = await this.#routedUnary<wire.PutRecordsResponse__Output>(
       streamName,
       leader,
@@ -623,7 +707,13 @@ export class EddyClient {
       results.push({ errorCode: "InternalFailure", errorMessage: "the broker's response has no result for the entry" });
     }
     const redirected = results.flatMap((r, p) => (r.errorCode === "NotLeaderException" ? [p] : []));
-    if (resent || redirected.length === 0) {
+    if (producer !== undefined && redirected.length > 0 && !resent) {
+      // A producer's batch is sent again only whole, under its number, by its caller: through an endpoint
+      // until the routes are reloaded.
+      this.#routes.invalidate(streamName);
+      this.#routes.refresh(streamName);
+    }
+    if (resent || redirected.length === 0 || producer !== undefined) {
       if (results.length === output.records.length) return output;
       return { failedRecordCount: results.filter((r) => r.errorCode !== undefined).length, records: results };
     }

@@ -88,7 +88,7 @@ function optionalString(value: string): string | undefined {
   return value === "" ? undefined : value;
 }
 
-function int64ToNumber(value: string, field: string): number {
+export function int64ToNumber(value: string, field: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw badResponse(field, `is not a safe integer (${value})`);
   return n;

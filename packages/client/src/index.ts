@@ -5,6 +5,10 @@ export {
   STREAM_ACTIVE_POLL_INTERVAL_MS,
   toKinesisError,
   type EddyClientOptions,
+  type InitProducerInput,
+  type InitProducerOutput,
+  type ProducerBatchId,
+  type PutShardRecordsInput,
 } from "./client.js";
 export {
   ROUTED_STREAMS_MAX,
@@ -13,5 +17,25 @@ export {
   ROUTED_CHANNELS_MAX,
   ITERATOR_ROUTES_MAX,
   DOWN_ADDRESS_MS,
+  type ShardRoute,
+  type StreamRoute,
 } from "./routing.js";
+export {
+  Producer,
+  PRODUCER_DEFAULTS,
+  type ProducerClient,
+  type ProducerEvents,
+  type ProducerFailureEvent,
+  type ProducerMetrics,
+  type ProducerOptions,
+  type ProducerPutResult,
+  type ProducerRecord,
+  type ProducerRetryEvent,
+} from "./producer.js";
+export {
+  ProducerWritable,
+  WRITABLE_RECORDS_OUTSTANDING_MAX_DEFAULT,
+  type ProducerChunk,
+  type ProducerWritableOptions,
+} from "./producer-writable.js";
 export type * from "./types.js";
