@@ -6,7 +6,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fromServiceError, grpc, GRPC_CHANNEL_OPTIONS, loadStreamsService } from "@eddy/api";
 import type * as api from "@eddy/api";
-import { EddyClient } from "@eddy/client";
 import { checkHistory, ClusterProcess, readReplica, type AckedWrite } from "@eddy/testkit";
 
 const STREAM = "once";
@@ -65,14 +64,8 @@ describe("exactly-once append", () => {
   it("numbered batches sent again through a leader's SIGKILL are stored once each, in order, on every replica", async () => {
     cluster = await ClusterProcess.start({ args: ["--raft-tick-ms", "50", "--down-after", "1s"] });
     const c = cluster;
-    await c.waitFor((s) => [...s.values()].every((b) => b.brokers.filter((x) => x.state === "live").length === 3), {
-      what: "three live brokers",
-    });
-    const admin = new EddyClient({ endpoint: c.brokers[0]!.endpoint });
-    await admin.createStream({ streamName: STREAM, shardCount: 1, streamMode: "ON_DEMAND" });
-    admin.close();
-    const shardId = (await c.waitFor((s) => [...s.values()].flatMap((b) => b.groups).find((g) => g.role === "leader")))
-      .shard;
+    await c.formed();
+    const [shardId] = (await c.createStream(STREAM, 1)) as [string];
     const live = new Set(c.brokers.map((b) => b.id));
     const stubOf = new Map(c.brokers.map((b) => [b.id, stub(b.endpoint)] as const));
     const anyStub = (n: number) => stubOf.get([...live][n % live.size]!)!;

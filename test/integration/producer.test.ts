@@ -39,20 +39,8 @@ describe("Producer through a leader's SIGKILL (3 brokers, RF=3)", () => {
 
   async function startCluster(): Promise<ClusterProcess> {
     const c = (cluster = await ClusterProcess.start({ args: FAST_RAFT }));
-    await c.waitFor(
-      (s) => s.size === 3 && [...s.values()].every((b) => b.brokers.filter((x) => x.state === "live").length === 3),
-      { what: "every broker registered and live", timeoutMs: 20_000 },
-    );
-    const admin = new EddyClient({ endpoint: c.brokers[0]!.endpoint });
-    try {
-      await admin.createStream({ streamName: STREAM, shardCount: SHARDS, streamMode: "ON_DEMAND" });
-    } finally {
-      admin.close();
-    }
-    await c.waitFor((s) => shardIdsOf(s, STREAM).length === SHARDS && everyShardLed(s, STREAM), {
-      what: "a leader for every shard",
-      timeoutMs: 20_000,
-    });
+    await c.formed();
+    await c.createStream(STREAM, SHARDS);
     return c;
   }
 
@@ -276,10 +264,6 @@ function shardIdsOf(statuses: ClusterStatuses, stream: string): string[] {
   const ids = new Set<string>();
   for (const s of statuses.values()) for (const g of s.groups) if (g.stream === stream) ids.add(g.shard);
   return [...ids].sort();
-}
-
-function everyShardLed(statuses: ClusterStatuses, stream: string): boolean {
-  return shardIdsOf(statuses, stream).every((id) => shardLeader(statuses, stream, id) !== undefined);
 }
 
 /** Every shard's replicas are its voters, each applied up to the leader's commit index. */

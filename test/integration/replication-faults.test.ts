@@ -91,19 +91,8 @@ async function startCluster(options: { brokers?: number; args?: string[] } = {})
     brokers: options.brokers ?? 3,
     args: [...FAST_RAFT, ...(options.args ?? [])],
   });
-  await cluster.waitFor(
-    (s) =>
-      s.size === cluster!.brokers.length &&
-      [...s.values()].every((b) => b.brokers.filter((x) => x.state === "live").length === cluster!.brokers.length),
-    { what: "every broker registered and live", timeoutMs: 20_000 },
-  );
-  const client = new EddyClient({ endpoint: cluster.brokers[0]!.endpoint });
-  try {
-    await client.createStream({ streamName: STREAM, shardCount: SHARDS, streamMode: "ON_DEMAND" });
-  } finally {
-    client.close();
-  }
-  await waitForLeaders(cluster);
+  await cluster.formed();
+  await cluster.createStream(STREAM, SHARDS);
   return cluster;
 }
 
@@ -112,17 +101,6 @@ async function shardIds(c: ClusterProcess): Promise<string[]> {
   const ids = new Set<string>();
   for (const s of statuses.values()) for (const g of s.groups) if (g.stream === STREAM) ids.add(g.shard);
   return [...ids].sort();
-}
-
-function waitForLeaders(c: ClusterProcess): Promise<true> {
-  return c.waitFor(
-    (s) => {
-      const ids = new Set<string>();
-      for (const status of s.values()) for (const g of status.groups) if (g.stream === STREAM) ids.add(g.shard);
-      return ids.size === SHARDS && [...ids].every((id) => shardLeader(s, STREAM, id) !== undefined);
-    },
-    { what: "a leader for every shard", timeoutMs: 20_000 },
-  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { EddyClient } from "@eddy/client";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
@@ -241,6 +242,40 @@ export class ClusterProcess {
       }
       await delay(WAIT_FOR_INTERVAL_MS);
     }
+  }
+
+  /** Waits until every broker answers and lists every broker of the cluster as live. */
+  async formed(timeoutMs = WAIT_FOR_TIMEOUT_MS): Promise<void> {
+    const count = this.members.size;
+    await this.waitFor(
+      (s) =>
+        s.size === count && [...s.values()].every((b) => b.brokers.filter((x) => x.state === "live").length === count),
+      { what: "every broker registered and live", timeoutMs },
+    );
+  }
+
+  /** Creates a stream through the first broker and waits until each of its shards has a leader. */
+  async createStream(
+    streamName: string,
+    shardCount: number,
+    streamMode: "PROVISIONED" | "ON_DEMAND" = "ON_DEMAND",
+    timeoutMs = WAIT_FOR_TIMEOUT_MS,
+  ): Promise<string[]> {
+    const admin = new EddyClient({ endpoint: this.brokers[0]!.endpoint });
+    try {
+      await admin.createStream({ streamName, shardCount, streamMode });
+    } finally {
+      admin.close();
+    }
+    return this.waitFor(
+      (s) => {
+        const ids = new Set<string>();
+        for (const status of s.values()) for (const g of status.groups) if (g.stream === streamName) ids.add(g.shard);
+        const sorted = [...ids].sort();
+        return sorted.length === shardCount && sorted.every((id) => shardLeader(s, streamName, id)) && sorted;
+      },
+      { what: `a leader for each shard of ${streamName}`, timeoutMs },
+    );
   }
 
   /** The shard's leader as the live brokers report it now (highest term), if there is one. */
