@@ -89,7 +89,7 @@ describe("exactly-once append", () => {
       let killing: Promise<void> | undefined;
       if (batch === BATCHES / 3 && !killed) {
         // Killed while this batch is on its way: its first answer may be lost after it was appended.
-        const leader = (await c.leaderOf(STREAM, shardId))!.brokerId;
+        const leader = (await c.awaitLeader(STREAM, shardId)).brokerId;
         live.delete(leader);
         killed = true;
         killing = c.kill(leader);

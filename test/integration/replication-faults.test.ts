@@ -124,8 +124,11 @@ function converged(statuses: ClusterStatuses, shards: readonly string[], slackEn
 /** Reads every shard through every replica and runs the checker, shard by shard. */
 async function checkReplicas(c: ClusterProcess, acked: readonly AckedWrite[]): Promise<void> {
   const shards = await shardIds(c);
-  await c.waitFor((s) => converged(s, shards), { what: "every replica caught up", timeoutMs: CONVERGE_TIMEOUT_MS });
-  const statuses = await c.statuses();
+  // The statuses that showed convergence: a later look may fall in a leadership hand-over, with no leader.
+  const statuses = await c.waitFor((s) => converged(s, shards) && s, {
+    what: "every replica caught up",
+    timeoutMs: CONVERGE_TIMEOUT_MS,
+  });
   for (const shardId of shards) {
     const replicas = shardLeader(statuses, STREAM, shardId)!.group.replicas;
     const reads: ReplicaRead[] = [];
@@ -161,7 +164,7 @@ describe("replication under faults", () => {
     const load = startLoad(() => c.brokers.filter((b) => live.has(b.id)).map((b) => b.endpoint));
     await awaitAcks(load, 300);
     const [shardId] = await shardIds(c);
-    const victim = (await c.leaderOf(STREAM, shardId!))!.brokerId;
+    const victim = (await c.awaitLeader(STREAM, shardId!)).brokerId;
     live.delete(victim);
     const killedAtMs = Date.now();
     await c.kill(victim);
@@ -185,7 +188,7 @@ describe("replication under faults", () => {
   it("a frozen broker (SIGSTOP) acknowledges nothing; the others go on; thawed, it converges", async () => {
     const c = await startCluster();
     const [shardId] = await shardIds(c);
-    const frozen = (await c.leaderOf(STREAM, shardId!))!.brokerId;
+    const frozen = (await c.awaitLeader(STREAM, shardId!)).brokerId;
     const others = c.brokers.filter((b) => b.id !== frozen);
     const load = startLoad(() => others.map((b) => b.endpoint));
     await awaitAcks(load, 200);

@@ -278,6 +278,11 @@ export class ClusterProcess {
     );
   }
 
+  /** The shard's leader, waiting (bounded) for one: right after a failover or a hand-over there may be none. */
+  awaitLeader(stream: string, shardId: string, timeoutMs = WAIT_FOR_TIMEOUT_MS): Promise<ShardLeader> {
+    return this.waitFor((s) => shardLeader(s, stream, shardId), { what: `a leader of ${shardId}`, timeoutMs });
+  }
+
   /** The shard's leader as the live brokers report it now (highest term), if there is one. */
   async leaderOf(stream: string, shardId: string): Promise<ShardLeader | undefined> {
     return shardLeader(await this.statuses(), stream, shardId);
