@@ -29,6 +29,7 @@ import {
   RouteTable,
   groupByLeader,
   isConnectionFailure,
+  isTimeout,
   isUnreached,
   shardForRecord,
   streamRouteFromWire,
@@ -665,8 +666,12 @@ export class EddyClient {
     if (this.#closed) return false;
     const notLeader = failure.name === "NotLeaderException";
     const connectionFailed = isConnectionFailure(failure);
-    if (connectionFailed) this.#markDown(leader);
-    if (notLeader || connectionFailed) this.#routes.invalidate(streamName);
+    // A leader that let the deadline pass may be frozen (its connection stays open): avoid it for a while
+    // and look for the shard's leader again, as for one that cannot be reached. The call itself is not
+    // sent again: it may have been appended.
+    const timedOut = isTimeout(failure);
+    if (connectionFailed || timedOut) this.#markDown(leader);
+    if (notLeader || connectionFailed || timedOut) this.#routes.invalidate(streamName);
     // A broker's own UNAVAILABLE (say, forwarded from a leader that died) hints the routes are stale too.
     else if (failure.code === Code.UNAVAILABLE) this.#routes.refresh(streamName);
     return notLeader || (resend === "put" ? isUnreached(failure) : connectionFailed);

@@ -261,6 +261,10 @@ describe("routing", () => {
     expect(failure).toBeInstanceOf(KinesisError);
     expect((failure as KinesisError).name).toBe("ServiceUnavailableException");
     expect(entry.received("PutRecord")).toEqual([]);
+    // A leader that let a deadline pass may be frozen: the next put of its shard goes through the endpoint.
+    const k1 = keyOn(0, 1_000);
+    await c.putRecord({ streamName: "s", partitionKey: k1, data: "x" });
+    expect(entry.received("PutRecord")).toEqual([k1]);
   });
 
   it("iterators of a shard are read from its leader", async () => {

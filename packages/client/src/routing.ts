@@ -363,6 +363,15 @@ export function isConnectionFailure(failure: KinesisError): boolean {
 }
 
 /**
+ * The call's deadline passed without an answer from the broker (not a broker's own error): a frozen or
+ * overloaded broker looks like this, and a live one answers its next call anyway.
+ */
+export function isTimeout(failure: KinesisError): boolean {
+  const cause = grpcCause(failure);
+  return cause?.code === grpc.status.DEADLINE_EXCEEDED && cause.metadata.get(ERROR_METADATA_KEY).length === 0;
+}
+
+/**
  * A connection failure before the call was sent: grpc-js had no connection to put it on ("No connection
  * established"). No broker saw the request, so even a put may be sent again. A connection that drops
  * mid-call ("Connection dropped") does not qualify: the broker may have appended the record.
