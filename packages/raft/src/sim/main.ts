@@ -6,6 +6,7 @@
  *   --seeds N [--from S] [--nodes 3|5]   run seeds S .. S+N-1 (default 1000 seeds from 1, 3 nodes)
  *   --seed S [--nodes 3|5] [--trace]     run one seed, printing every event with --trace
  *   --chaos-ticks T                      ticks of faults before healing (default 300)
+ *   --help
  */
 import { parseArgs } from "node:util";
 
@@ -13,8 +14,14 @@ import { runSimulation, SimulationFailure, type SimulationSummary } from "./simu
 
 const PROGRESS_EVERY_SEEDS = 1000;
 
-function main(): number {
-  const { values } = parseArgs({
+const USAGE = `usage: npm run sim -- [options]
+  --seeds N [--from S] [--nodes 3|5]   run seeds S .. S+N-1 (default 1000 seeds from 1, 3 nodes)
+  --seed S [--nodes 3|5] [--trace]     run one seed, printing every event with --trace
+  --chaos-ticks T                      ticks of faults before healing (default 300)
+  --help                               this text`;
+
+function parseOptions() {
+  return parseArgs({
     options: {
       seeds: { type: "string", default: "1000" },
       from: { type: "string", default: "1" },
@@ -22,9 +29,25 @@ function main(): number {
       nodes: { type: "string", default: "3" },
       trace: { type: "boolean", default: false },
       "chaos-ticks": { type: "string" },
+      help: { type: "boolean", default: false },
     },
     strict: true,
   });
+}
+
+function main(): number {
+  let values: ReturnType<typeof parseOptions>["values"];
+  try {
+    values = parseOptions().values;
+  } catch (error) {
+    // Wrong use: say what and how, not a stack trace.
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const nodes = positiveInteger("nodes", values.nodes);
   const chaosTicks =
     values["chaos-ticks"] === undefined ? undefined : positiveInteger("chaos-ticks", values["chaos-ticks"]);
