@@ -10,3 +10,4 @@ export * from "./validation.js";
 export * from "./iterator.js";
 export * from "./stream.js";
 export * from "./controller/index.js";
+export * from "./applications/index.js";
