@@ -4,10 +4,12 @@
  * temporary root, and bounded waits on the brokers' `GET /v1/status` instead of sleeps.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePorts, shardLeader, type BrokerStatus, type ClusterStatuses, type ShardLeader } from "@eddy/testkit";
 import { BrokerProcess } from "./broker.js";
+
+export { shardLeader, type ShardLeader };
 
 /** One zone per broker, so that a shard's three replicas can be placed at all (they need distinct zones). */
 const ZONES = ["a", "b", "c"] as const;
@@ -24,35 +26,6 @@ export const REJOIN_TIMEOUT_MS = 60_000;
 const LOG_TAIL_LINES = 400;
 /** Of those, the warnings and errors quoted when a wait fails, per broker. */
 const LOG_LINES_QUOTED = 8;
-
-/** The parts of `GET /v1/status` the bench reads. */
-export interface BrokerStatus {
-  readonly brokerId: string;
-  readonly controller: { readonly role: string; readonly leaderId: string; readonly term: number };
-  readonly brokers: ReadonlyArray<{ readonly id: string; readonly state: string }>;
-  readonly groups: readonly GroupStatus[];
-}
-
-export interface GroupStatus {
-  readonly stream: string;
-  readonly shard: string;
-  readonly role: string;
-  readonly leaderId: string;
-  readonly term: number;
-  readonly commitIndex: number;
-  readonly appliedIndex: number;
-  readonly voters: readonly string[];
-  /** The replicas the controller placed, preferred leader first. */
-  readonly replicas: readonly string[];
-}
-
-/** Statuses of the brokers that answered, by broker id. */
-export type Statuses = ReadonlyMap<string, BrokerStatus>;
-
-export interface ShardLeader {
-  readonly brokerId: string;
-  readonly group: GroupStatus;
-}
 
 interface Member {
   readonly id: string;
@@ -140,7 +113,7 @@ export class LocalCluster {
   }
 
   /** The brokers' statuses, those that answered within STATUS_TIMEOUT_MS. */
-  async statuses(ids: readonly string[] = this.ids): Promise<Statuses> {
+  async statuses(ids: readonly string[] = this.ids): Promise<ClusterStatuses> {
     const answers = await Promise.all(ids.map((id) => this.status(id).catch(() => undefined)));
     const statuses = new Map<string, BrokerStatus>();
     answers.forEach((answer, i) => {
@@ -156,7 +129,7 @@ export class LocalCluster {
   async waitFor<T>(
     what: string,
     timeoutMs: number,
-    check: (statuses: Statuses) => T | undefined,
+    check: (statuses: ClusterStatuses) => T | undefined,
     ids: readonly string[] = this.ids,
   ): Promise<T> {
     const deadlineMs = performance.now() + timeoutMs;
@@ -172,7 +145,7 @@ export class LocalCluster {
   }
 
   /** Every broker answers, knows the controller's leader, and sees all brokers live. */
-  formed(statuses: Statuses): true | undefined {
+  formed(statuses: ClusterStatuses): true | undefined {
     const ids = this.ids;
     const allFormed = ids.every((id) => {
       const status = statuses.get(id);
@@ -282,7 +255,7 @@ export class LocalCluster {
     return member;
   }
 
-  private describe(statuses: Statuses, ids: readonly string[]): string {
+  private describe(statuses: ClusterStatuses, ids: readonly string[]): string {
     const lines = ids.map((id) => {
       const status = statuses.get(id);
       if (!status) return `  ${id}: no answer${hasExited(this.member(id).process) ? " (exited)" : ""}`;
@@ -297,18 +270,6 @@ export class LocalCluster {
     });
     return `${lines.join("\n")}\nrecent warnings:\n${this.recentWarnings(ids)}`;
   }
-}
-
-/** Among the replicas of the shard that answered, the one in the leader role with the highest term. */
-export function shardLeader(statuses: Statuses, stream: string, shardId: string): ShardLeader | undefined {
-  let best: ShardLeader | undefined;
-  for (const [brokerId, status] of statuses) {
-    for (const group of status.groups) {
-      if (group.stream !== stream || group.shard !== shardId || group.role !== "leader") continue;
-      if (!best || group.term > best.group.term) best = { brokerId, group };
-    }
-  }
-  return best;
 }
 
 /**
@@ -372,31 +333,6 @@ function isWarningOrWorse(line: string): boolean {
   } catch {
     return line.trim().length > 0;
   }
-}
-
-/**
- * Ports the OS says are free on loopback now, all held open together so that they are distinct. Another
- * process could take one before the broker binds it; on loopback that is rare, and the start then fails.
- */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const server = createServer();
-          server.once("error", reject);
-          server.listen(0, "127.0.0.1", () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    if (typeof address !== "object" || address === null) throw new Error("a listening server has no port");
-    return address.port;
-  });
-  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
-  return ports;
 }
 
 function delay(ms: number): Promise<void> {
