@@ -12,6 +12,7 @@ export {
 } from "./proto.js";
 export { ERROR_METADATA_KEY, toServiceError, fromServiceError, isServiceError } from "./errors.js";
 export type * from "./messages.js";
+export type { BrokerStatus, BrokerView, ControllerStatus, GroupStatus, RaftGroupStatus } from "./status.js";
 // The one grpc-js the service was loaded with. Broker and client take it from here, so that `Metadata`,
 // `status` and credentials are the same module instance as the loaded service's, and neither package
 // needs its own dependency on @grpc/grpc-js.

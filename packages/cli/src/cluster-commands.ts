@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, type Command } from "commander";
+import type { BrokerStatus, GroupStatus } from "@eddy/broker";
 import { durationMs, integer } from "./parse.js";
 
 /** This CLI's own entry point: the brokers of a cluster are `eddy broker` processes. */
@@ -48,46 +49,6 @@ export interface ClusterFile {
   readonly brokers: readonly ClusterFileBroker[];
   readonly supervisorPid: number;
   readonly dataDir: string;
-}
-
-/** GET /v1/status on a broker's admin port (the contract @eddy/broker serves). */
-export interface BrokerStatus {
-  readonly brokerId: string;
-  readonly zone: string;
-  readonly grpc: string;
-  readonly controller: {
-    readonly role: string;
-    readonly leaderId?: string | null;
-    readonly term: number;
-    readonly commitIndex: number;
-    readonly appliedIndex: number;
-    readonly voters: readonly string[];
-    readonly learners: readonly string[];
-  };
-  readonly brokers: readonly {
-    readonly id: string;
-    readonly zone: string;
-    readonly address: string;
-    readonly state: string;
-    readonly downSinceMs?: number;
-  }[];
-  readonly groups: readonly GroupStatus[];
-}
-
-export interface GroupStatus {
-  readonly stream: string;
-  readonly shard: string;
-  readonly groupId: number;
-  readonly role: string;
-  readonly leaderId?: string | null;
-  readonly term: number;
-  readonly commitIndex: number;
-  readonly appliedIndex: number;
-  readonly lastIndex: number;
-  readonly voters: readonly string[];
-  readonly learners: readonly string[];
-  readonly replicas: readonly string[];
-  readonly maxFollowerLag?: number;
 }
 
 interface UpOptions {

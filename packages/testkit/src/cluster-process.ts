@@ -1,3 +1,4 @@
+import type { BrokerStatus, GroupStatus } from "@eddy/api";
 import { EddyClient } from "@eddy/client";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -14,52 +15,7 @@ const WAIT_FOR_INTERVAL_MS = 100;
 /** SIGTERM lets a broker drain (its own bound is 10 s); past this it is killed. */
 const STOP_TIMEOUT_MS = 15_000;
 
-/** GET /v1/status on a broker's admin port. */
-export interface BrokerStatus {
-  readonly brokerId: string;
-  readonly zone: string;
-  readonly grpc: string;
-  readonly controller: ControllerStatus;
-  /** The controller's view of the cluster's brokers. */
-  readonly brokers: readonly BrokerView[];
-  /** The shard replicas this broker hosts. */
-  readonly groups: readonly GroupStatus[];
-}
-
-export interface ControllerStatus {
-  readonly role: string;
-  readonly leaderId?: string | null;
-  readonly term: number;
-  readonly commitIndex: number;
-  readonly appliedIndex: number;
-  readonly voters: readonly string[];
-  readonly learners: readonly string[];
-}
-
-export interface BrokerView {
-  readonly id: string;
-  readonly zone: string;
-  readonly address: string;
-  readonly state: "live" | "down" | (string & {});
-  readonly downSinceMs?: number;
-}
-
-export interface GroupStatus {
-  readonly stream: string;
-  readonly shard: string;
-  readonly groupId: number;
-  readonly role: "leader" | "follower" | "candidate" | "pre-candidate" | "learner" | (string & {});
-  readonly leaderId?: string | null;
-  readonly term: number;
-  readonly commitIndex: number;
-  readonly appliedIndex: number;
-  readonly lastIndex: number;
-  readonly voters: readonly string[];
-  readonly learners: readonly string[];
-  /** The desired replicas, as the controller placed them. */
-  readonly replicas: readonly string[];
-  readonly maxFollowerLag?: number;
-}
+export type { BrokerStatus, BrokerView, ControllerStatus, GroupStatus } from "@eddy/api";
 
 /** Statuses of the brokers that answered, by broker id. */
 export type ClusterStatuses = ReadonlyMap<string, BrokerStatus>;

@@ -159,6 +159,11 @@ export class ClusterNode {
     return this.config.brokerId;
   }
 
+  /** Where peers and clients reach this broker's gRPC port. */
+  get advertisedAddress(): string {
+    return this.advertised;
+  }
+
   /** The address the broker listens on is known once its port is bound. */
   setAdvertisedAddress(address: string): void {
     this.advertised = this.config.advertiseAddress ?? address;
@@ -234,7 +239,7 @@ export class ClusterNode {
 
   /** The gRPC address of a broker, from the controller's state or the configured peers. */
   addressOf(brokerId: string): string | undefined {
-    if (brokerId === this.config.brokerId) return this.advertised;
+    if (brokerId === this.config.brokerId) return this.advertisedAddress;
     return this.controllerNode?.state.brokers.get(brokerId)?.address ?? this.config.peers.get(brokerId);
   }
 
