@@ -5,13 +5,11 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { EddyClient, type PutRecordsOutput } from "@eddy/client";
-import { ClusterProcess, shardLeader, type ClusterStatuses } from "@eddy/testkit";
+import { ClusterProcess, FAST_FAILOVER_ARGS, shardLeader, type ClusterStatuses } from "@eddy/testkit";
 import { readShard } from "./helpers.js";
 
 const STREAM = "routed";
 const SHARDS = 4;
-/** Short Raft timings keep each test short; the defaults are for real networks. */
-const FAST_RAFT = ["--raft-tick-ms", "50", "--election-ticks", "10", "--down-after", "1s"];
 const PUT_DEADLINE_MS = 5_000;
 /** Calls of the measured load in test (a), and how many run at once. */
 const LOAD_CALLS = 200;
@@ -62,7 +60,7 @@ function settledLeaders(statuses: ClusterStatuses): Map<string, string> | undefi
 }
 
 async function startCluster(): Promise<{ cluster: ClusterProcess; leaders: Map<string, string> }> {
-  const c = (cluster = await ClusterProcess.start({ brokers: 3, args: FAST_RAFT }));
+  const c = (cluster = await ClusterProcess.start({ brokers: 3, args: FAST_FAILOVER_ARGS }));
   await c.waitFor(
     (s) =>
       s.size === c.brokers.length &&

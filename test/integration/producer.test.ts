@@ -11,6 +11,8 @@ import {
   BrokerProcess,
   checkHistory,
   ClusterProcess,
+  FAST_FAILOVER_ARGS,
+  replicasConverged,
   readReplica,
   shardLeader,
   type AckedWrite,
@@ -19,8 +21,6 @@ import {
 } from "@eddy/testkit";
 import { readShard } from "./helpers.js";
 
-/** Short Raft timings keep the failover short; the defaults are for real networks. */
-const FAST_RAFT = ["--raft-tick-ms", "50", "--election-ticks", "10", "--down-after", "1s"];
 const CONVERGE_TIMEOUT_MS = 30_000;
 
 describe("Producer through a leader's SIGKILL (3 brokers, RF=3)", () => {
@@ -38,7 +38,7 @@ describe("Producer through a leader's SIGKILL (3 brokers, RF=3)", () => {
   });
 
   async function startCluster(): Promise<ClusterProcess> {
-    const c = (cluster = await ClusterProcess.start({ args: FAST_RAFT }));
+    const c = (cluster = await ClusterProcess.start({ args: FAST_FAILOVER_ARGS }));
     await c.formed();
     await c.createStream(STREAM, SHARDS);
     return c;
@@ -266,25 +266,11 @@ function shardIdsOf(statuses: ClusterStatuses, stream: string): string[] {
   return [...ids].sort();
 }
 
-/** Every shard's replicas are its voters, each applied up to the leader's commit index. */
-function converged(statuses: ClusterStatuses, stream: string, shards: readonly string[]): boolean {
-  return shards.every((shardId) => {
-    const leader = shardLeader(statuses, stream, shardId);
-    if (!leader) return false;
-    const { replicas, voters, commitIndex } = leader.group;
-    if (voters.length !== replicas.length || !replicas.every((id) => voters.includes(id))) return false;
-    return replicas.every((id) => {
-      const group = statuses.get(id)?.groups.find((g) => g.stream === stream && g.shard === shardId);
-      return group !== undefined && group.appliedIndex >= commitIndex;
-    });
-  });
-}
-
 /** Reads every shard through every replica once they converged, and runs the history checker per shard. */
 async function checkReplicas(c: ClusterProcess, stream: string, acked: readonly AckedWrite[]) {
   const shards = shardIdsOf(await c.statuses(), stream);
   // The statuses that showed convergence: a later look may fall in a leadership hand-over, with no leader.
-  const statuses = await c.waitFor((s) => converged(s, stream, shards) && s, {
+  const statuses = await c.waitFor((s) => replicasConverged(s, stream, shards) && s, {
     what: "every replica caught up",
     timeoutMs: CONVERGE_TIMEOUT_MS,
   });

@@ -10,17 +10,16 @@ import { EddyClient } from "@eddy/client";
 import {
   checkHistory,
   ClusterProcess,
+  FAST_FAILOVER_ARGS,
+  replicasConverged,
   readReplica,
   shardLeader,
   type AckedWrite,
-  type ClusterStatuses,
   type ReplicaRead,
 } from "@eddy/testkit";
 
 const STREAM = "faults";
 const SHARDS = 2;
-/** Short Raft timings keep each test short; the defaults are for real networks. */
-const FAST_RAFT = ["--raft-tick-ms", "50", "--election-ticks", "10", "--down-after", "1s"];
 /** Writers, each with its own partition keys: one put in flight per writer keeps per-key order checkable. */
 const WRITERS = 6;
 const PUT_DEADLINE_MS = 4_000;
@@ -89,7 +88,7 @@ function startLoad(endpoints: () => string[], maxPuts = 100_000): Load {
 async function startCluster(options: { brokers?: number; args?: string[] } = {}): Promise<ClusterProcess> {
   cluster = await ClusterProcess.start({
     brokers: options.brokers ?? 3,
-    args: [...FAST_RAFT, ...(options.args ?? [])],
+    args: [...FAST_FAILOVER_ARGS, ...(options.args ?? [])],
   });
   await cluster.formed();
   await cluster.createStream(STREAM, SHARDS);
@@ -103,29 +102,11 @@ async function shardIds(c: ClusterProcess): Promise<string[]> {
   return [...ids].sort();
 }
 
-/**
- * Every shard's placed replicas are its voters, each running and applied up to the leader's commit
- * index (within `slackEntries`, for a cluster still under load, where followers learn of each commit
- * one round later): with no slack, the state in which every replica must hold every acknowledged record.
- */
-function converged(statuses: ClusterStatuses, shards: readonly string[], slackEntries = 0): boolean {
-  return shards.every((shardId) => {
-    const leader = shardLeader(statuses, STREAM, shardId);
-    if (!leader) return false;
-    const { replicas, voters, commitIndex } = leader.group;
-    if (voters.length !== replicas.length || !replicas.every((id) => voters.includes(id))) return false;
-    return replicas.every((id) => {
-      const group = statuses.get(id)?.groups.find((g) => g.stream === STREAM && g.shard === shardId);
-      return group !== undefined && group.appliedIndex + slackEntries >= commitIndex;
-    });
-  });
-}
-
 /** Reads every shard through every replica and runs the checker, shard by shard. */
 async function checkReplicas(c: ClusterProcess, acked: readonly AckedWrite[]): Promise<void> {
   const shards = await shardIds(c);
   // The statuses that showed convergence: a later look may fall in a leadership hand-over, with no leader.
-  const statuses = await c.waitFor((s) => converged(s, shards) && s, {
+  const statuses = await c.waitFor((s) => replicasConverged(s, STREAM, shards) && s, {
     what: "every replica caught up",
     timeoutMs: CONVERGE_TIMEOUT_MS,
   });
@@ -230,7 +211,7 @@ describe("replication under faults", () => {
       expect(exit.code, `${broker} exits cleanly on SIGTERM`).toBe(0);
       await c.restart(broker);
       live.add(broker);
-      await c.waitFor((s) => converged(s, shards, LOADED_SLACK_ENTRIES), {
+      await c.waitFor((s) => replicasConverged(s, STREAM, shards, LOADED_SLACK_ENTRIES), {
         what: `${broker} back and caught up`,
         timeoutMs: CONVERGE_TIMEOUT_MS,
       });
@@ -262,7 +243,7 @@ describe("replication under faults", () => {
         shards.every((shardId) => {
           const leader = shardLeader(s, STREAM, shardId);
           return leader !== undefined && !leader.group.replicas.includes("b2") && leader.group.replicas.includes("b4");
-        }) && converged(s, shards, LOADED_SLACK_ENTRIES),
+        }) && replicasConverged(s, STREAM, shards, LOADED_SLACK_ENTRIES),
       { what: "b2's replicas rebuilt on b4 and caught up", timeoutMs: 30_000 },
     );
     // The controller replaced its lost voter too, so it keeps a majority after the next loss.

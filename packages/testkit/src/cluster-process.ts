@@ -309,6 +309,42 @@ export function shardLeader(statuses: ClusterStatuses, stream: string, shardId: 
   return best;
 }
 
+/**
+ * Short Raft timings for tests that kill or freeze brokers: a failover in about a second, a broker down
+ * after one; the defaults are for real networks.
+ */
+export const FAST_FAILOVER_ARGS: readonly string[] = [
+  "--raft-tick-ms",
+  "50",
+  "--election-ticks",
+  "10",
+  "--down-after",
+  "1s",
+];
+
+/**
+ * Every listed shard's placed replicas are its voters, each applied up to its leader's commit index
+ * (within `slackEntries`, for a cluster still under load, where followers learn of each commit one
+ * round later). With no slack: the state in which every replica must hold every acknowledged record.
+ */
+export function replicasConverged(
+  statuses: ClusterStatuses,
+  stream: string,
+  shardIds: readonly string[],
+  slackEntries = 0,
+): boolean {
+  return shardIds.every((shardId) => {
+    const leader = shardLeader(statuses, stream, shardId);
+    if (!leader) return false;
+    const { replicas, voters, commitIndex } = leader.group;
+    if (voters.length !== replicas.length || !replicas.every((id) => voters.includes(id))) return false;
+    return replicas.every((id) => {
+      const group = statuses.get(id)?.groups.find((g) => g.stream === stream && g.shard === shardId);
+      return group !== undefined && group.appliedIndex + slackEntries >= commitIndex;
+    });
+  });
+}
+
 /** The controller's leader in the highest term reported, if any broker says it leads. */
 export function controllerLeader(statuses: ClusterStatuses): { brokerId: string; term: number } | undefined {
   let best: { brokerId: string; term: number } | undefined;

@@ -2,6 +2,8 @@ export { BrokerProcess, EDDY_MAIN, type BrokerProcessOptions } from "./broker-pr
 export {
   ClusterProcess,
   controllerLeader,
+  FAST_FAILOVER_ARGS,
+  replicasConverged,
   freePorts,
   isPortFree,
   isProcessAlive,
