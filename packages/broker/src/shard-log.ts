@@ -124,6 +124,8 @@ interface Proposal {
   readonly term: number;
   readonly puts: readonly PendingPut[];
   readonly records: readonly BatchRecord[];
+  /** The batch's producer section, applied as is when the entry commits here. */
+  readonly producers: readonly ProducerBatch[];
   readonly committed: () => void;
 }
 
@@ -502,7 +504,8 @@ export class ShardLog {
     // Arrival times never go backwards along a shard, so AT_TIMESTAMP and retention can seek by them.
     const timestampMs = Math.max(Date.now(), this.lastTimestampMs);
     try {
-      const result = this.driver.propose(encodeRecordBatch(records, producerBatchesOf(puts)), timestampMs);
+      const producers = producerBatchesOf(puts);
+      const result = this.driver.propose(encodeRecordBatch(records, producers), timestampMs);
       if (!result.ok) {
         for (const put of puts) put.reject(proposeFailure(this.shard, result.error));
         return;
@@ -510,7 +513,7 @@ export class ShardLog {
       this.lastTimestampMs = timestampMs;
       // Bytes count against the bound until they are committed, not only while they wait.
       await new Promise<void>((committed) => {
-        this.proposal = { index: result.index, term: result.term, puts, records, committed };
+        this.proposal = { index: result.index, term: result.term, puts, records, producers, committed };
       });
     } finally {
       this.queuedBytes -= bytes;
@@ -526,7 +529,7 @@ export class ShardLog {
       const ours = proposal !== undefined && proposal.index === entry.index && proposal.term === entry.term;
       // Every replica applies the producers of every entry, so a new leader knows them all.
       if (entry.type === EntryType.Records) {
-        const producers = ours ? producerBatchesOf(proposal.puts) : decodeBatchProducers(entry.data);
+        const producers = ours ? proposal.producers : decodeBatchProducers(entry.data);
         for (const p of producers) this.rememberProducer(p.producerId, producerStateOf(p, entry));
       }
       this.commit(entry, ours ? proposal.records : undefined);

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import {
   applyCommand,
   decodeCommand,
+  downTooLong,
   encodeCommand,
   invalidArgument,
   KinesisError,
@@ -234,7 +235,7 @@ export class ClusterNode {
   }
 
   isConnected(brokerId: string): boolean {
-    return brokerId === this.config.brokerId || this.transport.connectedPeers().includes(brokerId);
+    return brokerId === this.config.brokerId || this.transport.isConnected(brokerId);
   }
 
   /** The gRPC address of a broker, from the controller's state or the configured peers. */
@@ -493,11 +494,18 @@ export class ClusterNode {
       if (stream.status === "DELETING")
         return { type: "StreamDeleted", streamName: stream.streamName, streamId: stream.streamId };
     }
-    const repair: ControllerCommand = { type: "RepairDownBrokers", nowMs, replaceAfterMs: this.config.replaceAfterMs };
-    const outcome = applyCommand(state, repair).result as { moves?: unknown[] } | KinesisError;
-    if (!(outcome instanceof KinesisError) && (outcome.moves?.length ?? 0) > 0) {
-      this.logger.warn({ moves: outcome.moves }, "rebuilding replicas of brokers down too long");
-      return repair;
+    // Trying the repair (a pass over every shard) only pays when some broker has been down long enough.
+    if ([...state.brokers.values()].some((b) => downTooLong(b, nowMs, this.config.replaceAfterMs))) {
+      const repair: ControllerCommand = {
+        type: "RepairDownBrokers",
+        nowMs,
+        replaceAfterMs: this.config.replaceAfterMs,
+      };
+      const outcome = applyCommand(state, repair).result as { moves?: unknown[] } | KinesisError;
+      if (!(outcome instanceof KinesisError) && (outcome.moves?.length ?? 0) > 0) {
+        this.logger.warn({ moves: outcome.moves }, "rebuilding replicas of brokers down too long");
+        return repair;
+      }
     }
     this.controllerMembershipStep(controller, state, nowMs);
     return undefined;
@@ -510,7 +518,7 @@ export class ClusterNode {
     const live = (id: string) => state.brokers.get(id)?.state === "live" && this.isConnected(id);
     const expired = (id: string) => {
       const broker = state.brokers.get(id);
-      return broker?.state === "down" && nowMs - (broker.downSinceMs ?? nowMs) > this.config.replaceAfterMs;
+      return broker !== undefined && downTooLong(broker, nowMs, this.config.replaceAfterMs);
     };
     const caughtUp = (id: string) => {
       const progress = status.progress.find((p) => p.id === id);

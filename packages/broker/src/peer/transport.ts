@@ -230,6 +230,11 @@ export class PeerTransport {
     return this.peers.get(peerId)?.lastHeardMs ?? 0;
   }
 
+  /** Whether `peerId` has an established stream: what routing asks on every call, so no list is built. */
+  isConnected(peerId: string): boolean {
+    return this.peers.get(peerId)?.stream?.established === true;
+  }
+
   /** Peers with an established stream. */
   connectedPeers(): string[] {
     return [...this.peers.values()].filter((peer) => peer.stream?.established === true).map((peer) => peer.id);

@@ -32,6 +32,11 @@ export const REPLICATION_FACTOR_MAX = 7;
 
 const NO_LOAD: BrokerLoad = { replicas: 0, leaders: 0 };
 
+/** Whether `broker` has been down longer than `replaceAfterMs` at `nowMs`: its replicas are to be rebuilt. */
+export function downTooLong(broker: BrokerInfo, nowMs: number, replaceAfterMs: number): boolean {
+  return broker.state === "down" && nowMs - (broker.downSinceMs ?? nowMs) > replaceAfterMs;
+}
+
 export function loadOf(load: LoadMap, brokerId: string): BrokerLoad {
   return load.get(brokerId) ?? NO_LOAD;
 }

@@ -32,7 +32,7 @@ import type {
   UpdateMode,
   UpdateRetention,
 } from "./commands.js";
-import { addLoad, type BrokerInfo, type BrokerLoad, placeReplicas, replacementFor } from "./placement.js";
+import { addLoad, downTooLong, type BrokerInfo, type BrokerLoad, placeReplicas, replacementFor } from "./placement.js";
 
 /** A shard with the brokers that hold its replicas; the first is the preferred leader. */
 export interface ReplicatedShard extends Shard {
@@ -383,8 +383,7 @@ function repairDownBrokers(state: ControllerState, cmd: RepairDownBrokers): Appl
   validateTime(cmd.replaceAfterMs, "replaceAfterMs");
   const expired = (id: string): boolean => {
     const broker = state.brokers.get(id);
-    if (!broker) return true;
-    return broker.state === "down" && cmd.nowMs - (broker.downSinceMs ?? cmd.nowMs) > cmd.replaceAfterMs;
+    return !broker || downTooLong(broker, cmd.nowMs, cmd.replaceAfterMs);
   };
   const isLive = (id: string): boolean => state.brokers.get(id)?.state === "live";
   const brokers = [...state.brokers.values()];
