@@ -31,7 +31,7 @@ import { PeerTransport } from "../peer/index.js";
 import { HOPS_MAX, hopsMetadata, hopsOf as hopsOfCall } from "./forward.js";
 import type { ShardLog } from "../shard-log.js";
 import { CONTROLLER_GROUP_ID, ControllerNode } from "./controller-node.js";
-import { CAUGHT_UP_ENTRIES, ShardReplicas } from "./replicas.js";
+import { isCaughtUp, ShardReplicas } from "./replicas.js";
 
 /** How often the controller leader checks liveness and repairs, and leaders step their groups' membership. */
 const DUTY_INTERVAL_MS = 250;
@@ -520,10 +520,7 @@ export class ClusterNode {
       const broker = state.brokers.get(id);
       return broker !== undefined && downTooLong(broker, nowMs, this.config.replaceAfterMs);
     };
-    const caughtUp = (id: string) => {
-      const progress = status.progress.find((p) => p.id === id);
-      return progress !== undefined && progress.match + CAUGHT_UP_ENTRIES >= status.commitIndex;
-    };
+    const caughtUp = (id: string) => isCaughtUp(status, id);
     const missing = [...state.brokers.keys()].sort().find((id) => !voters.includes(id) && !learners.includes(id));
     if (missing !== undefined && live(missing)) {
       if (controller.proposeConfChange({ type: ConfChangeType.AddLearner, nodeId: missing }))

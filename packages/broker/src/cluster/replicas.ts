@@ -8,7 +8,13 @@ import { ShardLog } from "../shard-log.js";
 import { ByteBudget } from "../budget.js";
 
 /** A replica whose match index is within this many entries of the leader's commit is caught up. */
-export const CAUGHT_UP_ENTRIES = 8;
+const CAUGHT_UP_ENTRIES = 8;
+
+/** On a leader's status: whether member `id` holds the log to within CAUGHT_UP_ENTRIES of the commit index. */
+export function isCaughtUp(status: RaftStatus, id: string): boolean {
+  const progress = status.progress.find((p) => p.id === id);
+  return progress !== undefined && progress.match + CAUGHT_UP_ENTRIES >= status.commitIndex;
+}
 
 interface Hosted {
   readonly log: ShardLog;
@@ -212,10 +218,7 @@ export class ShardReplicas {
     const { voters, learners } = status.conf;
     const log = hosted.log;
     const self = this.options.selfId;
-    const caughtUp = (id: string) => {
-      const progress = status.progress.find((p) => p.id === id);
-      return progress !== undefined && progress.match + CAUGHT_UP_ENTRIES >= status.commitIndex;
-    };
+    const caughtUp = (id: string) => isCaughtUp(status, id);
     if (status.commitIndex < status.lastIndex && status.lastIndex - status.commitIndex > CAUGHT_UP_ENTRIES) return;
     const missing = desired.find((id) => !voters.includes(id) && !learners.includes(id));
     if (missing !== undefined) {
