@@ -45,6 +45,8 @@ export const ERROR_KINDS = {
   ProducerFencedException: { code: Code.FAILED_PRECONDITION, retriable: false },
   /** A producer's batch number skips one: a batch before it was never appended; the producer must start over. */
   OutOfOrderSequenceException: { code: Code.FAILED_PRECONDITION, retriable: false },
+  /** A consumer-application worker no longer holds a shard's lease at the epoch it names: another took it over. */
+  LeaseLostException: { code: Code.FAILED_PRECONDITION, retriable: false },
   /** Stored data failed its checksum; never returned as data. */
   CorruptDataException: { code: Code.DATA_LOSS, retriable: false },
   InternalFailure: { code: Code.INTERNAL, retriable: true },

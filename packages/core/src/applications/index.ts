@@ -1,1 +1,2 @@
 export * from "./assignment.js";
+export * from "./table.js";

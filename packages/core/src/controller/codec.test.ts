@@ -29,6 +29,68 @@ const commands: ControllerCommand[] = [
   { type: "UpdateMode", streamName: "orders", mode: "ON_DEMAND" },
   { type: "ReplaceReplica", streamName: "orders", shardId: "shardId-000000000000", from: "a0", to: "c0" },
   { type: "BrokerUp", id: "c0", nowMs: 500_000 },
+  {
+    type: "CreateApplication",
+    streamName: "orders",
+    applicationName: "billing",
+    initialPosition: "AT_TIMESTAMP",
+    initialTimestampMs: 900,
+    leaseTimeoutMs: 10_000,
+    nowMs: 500_000,
+  },
+  {
+    type: "WorkerHeartbeat",
+    streamName: "orders",
+    applicationName: "billing",
+    workerId: "w1",
+    incarnation: "w1-a",
+    nowMs: 500_001,
+    released: [],
+    leaving: false,
+    reports: [],
+  },
+  {
+    type: "WriteCheckpoint",
+    streamName: "orders",
+    applicationName: "billing",
+    workerId: "w1",
+    shardId: "shardId-000000000001",
+    epoch: 1,
+    position: {
+      type: "AFTER_SEQUENCE_NUMBER",
+      sequenceNumber: "49590338271490256608559692538361571095921575989136588898",
+    },
+    nowMs: 500_002,
+  },
+  {
+    type: "WorkerHeartbeat",
+    streamName: "orders",
+    applicationName: "billing",
+    workerId: "w1",
+    incarnation: "w1-a",
+    nowMs: 500_003,
+    released: ["shardId-000000000003"],
+    leaving: false,
+    reports: [{ shardId: "shardId-000000000001", millisBehindLatest: 12, haltedReason: "poison" }],
+  },
+  {
+    type: "ResetApplication",
+    streamName: "orders",
+    applicationName: "billing",
+    position: { type: "AT_SEQUENCE_NUMBER", sequenceNumber: "17" },
+    shardId: "shardId-000000000002",
+    force: true,
+    nowMs: 500_004,
+  },
+  { type: "DeleteApplication", streamName: "orders", applicationName: "billing" },
+  {
+    type: "CreateApplication",
+    streamName: "orders",
+    applicationName: "audit",
+    initialPosition: "LATEST",
+    leaseTimeoutMs: 2_000,
+    nowMs: 500_005,
+  },
   { type: "DeleteStream", streamName: "orders" },
   { type: "StreamDeleted", streamName: "orders", streamId: "3f1c" },
 ];
@@ -41,7 +103,17 @@ describe("controller codec", () => {
   it("round-trips the state after each command, bigints included, with stable bytes", () => {
     let state: ControllerState = emptyControllerState();
     for (const command of commands) {
-      state = applyCommand(state, command).state;
+      const applied = applyCommand(state, command);
+      if (
+        command.type.includes("Application") ||
+        command.type.endsWith("Checkpoint") ||
+        command.type.endsWith("Heartbeat")
+      ) {
+        expect(applied.result).not.toBeInstanceOf(KinesisError);
+      }
+      state = applied.state;
+      if (command.type === "WriteCheckpoint") expect(state.applications.get("orders/billing")?.shards.size).toBe(4);
+      if (command.type === "DeleteStream") expect([...state.applications.keys()]).toEqual(["orders/audit"]);
       const bytes = encodeState(state);
       const decoded = decodeState(bytes);
       expect(decoded).toEqual(state);
@@ -50,6 +122,8 @@ describe("controller codec", () => {
       const next = { type: "RepairDownBrokers", nowMs: 10_000_000, replaceAfterMs: 0 } as const;
       expect(applyCommand(decoded, next).state).toEqual(applyCommand(state, next).state);
     }
+    // Applications go with their stream.
+    expect(state.applications.size).toBe(0);
     const withStream = applyCommand(applyCommand(emptyControllerState(), commands[0]!).state, {
       ...(commands[4] as Extract<ControllerCommand, { type: "CreateStream" }>),
       replicationFactor: 1,

@@ -8,6 +8,7 @@
 import { corruptData } from "../errors.js";
 import { shardFromJson, shardToJson, type ShardJson } from "../stream.js";
 import { COMMAND_FIELDS, type ControllerCommand, type ControllerCommandType } from "./commands.js";
+import { applicationKey, type Application, type ShardProgress, type WorkerInfo } from "../applications/table.js";
 import type { BrokerInfo } from "./placement.js";
 import type { ControllerState, ControllerStream, ReplicatedShard } from "./state.js";
 
@@ -33,7 +34,9 @@ export function decodeCommand(bytes: Uint8Array): ControllerCommand {
     const value = command[field];
     const optional = kind.endsWith("?");
     if (value === undefined && optional) continue;
-    if (typeof value !== kind.replace("?", "")) {
+    if (kind === "json") {
+      if (value === undefined) throw corruptData(`Controller command ${type}: field ${field} is missing.`);
+    } else if (typeof value !== kind.replace("?", "")) {
       throw corruptData(`Controller command ${type}: field ${field} must be a ${kind.replace("?", "")}.`);
     }
     out[field] = value;
@@ -45,6 +48,11 @@ interface StoredStream extends Omit<ControllerStream, "shards"> {
   readonly shards: readonly ShardJson<ReplicatedShard>[];
 }
 
+interface StoredApplication extends Omit<Application, "workers" | "shards"> {
+  readonly workers: ReadonlyArray<readonly [string, WorkerInfo]>;
+  readonly shards: ReadonlyArray<readonly [string, ShardProgress]>;
+}
+
 interface StoredState {
   readonly v: number;
   readonly iteratorKeyHex: string;
@@ -53,6 +61,7 @@ interface StoredState {
   readonly nextStreamSeq: number;
   readonly brokers: readonly BrokerInfo[];
   readonly streams: readonly StoredStream[];
+  readonly applications?: readonly StoredApplication[];
 }
 
 const byKey =
@@ -70,6 +79,9 @@ export function encodeState(state: ControllerState): Uint8Array {
     nextStreamSeq: state.nextStreamSeq,
     brokers: [...state.brokers.values()].sort(byKey((b) => b.id)),
     streams: [...state.streams.values()].sort(byKey((s) => s.streamName)).map(storeStream),
+    applications: [...state.applications.values()]
+      .sort(byKey((a) => applicationKey(a.streamName, a.applicationName)))
+      .map(storeApplication),
   };
   return encoder.encode(JSON.stringify(stored));
 }
@@ -92,6 +104,9 @@ export function decodeState(bytes: Uint8Array): ControllerState {
       streams: new Map(stored.streams.map((s) => [s.streamName, loadStream(s)])),
       nextGroupId: stored.nextGroupId,
       nextStreamSeq: stored.nextStreamSeq,
+      applications: new Map(
+        (stored.applications ?? []).map((a) => [applicationKey(a.streamName, a.applicationName), loadApplication(a)]),
+      ),
     };
   } catch (error) {
     throw corruptData(`Controller snapshot does not decode: ${String(error)}`);
@@ -104,6 +119,17 @@ function storeStream(stream: ControllerStream): StoredStream {
 
 function loadStream(stored: StoredStream): ControllerStream {
   return { ...stored, shards: stored.shards.map(shardFromJson) };
+}
+
+const entriesByKey = <V>(map: ReadonlyMap<string, V>): Array<[string, V]> =>
+  [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+function storeApplication(app: Application): StoredApplication {
+  return { ...app, workers: entriesByKey(app.workers), shards: entriesByKey(app.shards) };
+}
+
+function loadApplication(stored: StoredApplication): Application {
+  return { ...stored, workers: new Map(stored.workers), shards: new Map(stored.shards) };
 }
 
 function parseEnvelope(bytes: Uint8Array, what: string): Record<string, unknown> {

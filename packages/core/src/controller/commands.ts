@@ -3,6 +3,7 @@
  * the controller Raft group and applied by `applyCommand` on every voter. Commands carry everything
  * the change depends on (the time as `nowMs`, generated ids), so applying them is deterministic.
  */
+import type { ResumePosition, ShardReport } from "../applications/table.js";
 import type { StreamMode } from "../model.js";
 
 /** A broker announces itself (first start or restart). A returning broker becomes live again. */
@@ -104,6 +105,59 @@ export interface RepairDownBrokers {
   readonly replaceAfterMs: number;
 }
 
+/** Creates a consumer application of a stream, or finds the existing one (workers create it at start). */
+export interface CreateApplication {
+  readonly type: "CreateApplication";
+  readonly streamName: string;
+  readonly applicationName: string;
+  /** TRIM_HORIZON, LATEST or AT_TIMESTAMP: where shards without a checkpoint are read from. */
+  readonly initialPosition: string;
+  readonly initialTimestampMs?: number;
+  readonly leaseTimeoutMs: number;
+  readonly nowMs: number;
+}
+
+export interface DeleteApplication {
+  readonly type: "DeleteApplication";
+  readonly streamName: string;
+  readonly applicationName: string;
+}
+
+/** A worker renews its leases, hands some back, reports on its shards, and learns what it holds. */
+export interface WorkerHeartbeat {
+  readonly type: "WorkerHeartbeat";
+  readonly streamName: string;
+  readonly applicationName: string;
+  readonly workerId: string;
+  readonly incarnation: string;
+  readonly nowMs: number;
+  readonly released: readonly string[];
+  readonly leaving: boolean;
+  readonly reports: readonly ShardReport[];
+}
+
+/** Fenced: written only by the lease's owner at the lease's epoch. */
+export interface WriteCheckpoint {
+  readonly type: "WriteCheckpoint";
+  readonly streamName: string;
+  readonly applicationName: string;
+  readonly workerId: string;
+  readonly shardId: string;
+  readonly epoch: number;
+  readonly position: ResumePosition;
+  readonly nowMs: number;
+}
+
+export interface ResetApplication {
+  readonly type: "ResetApplication";
+  readonly streamName: string;
+  readonly applicationName: string;
+  readonly position: ResumePosition;
+  readonly shardId?: string;
+  readonly force: boolean;
+  readonly nowMs: number;
+}
+
 export type ControllerCommand =
   | InitCluster
   | InitProducer
@@ -116,11 +170,17 @@ export type ControllerCommand =
   | UpdateRetention
   | UpdateMode
   | ReplaceReplica
-  | RepairDownBrokers;
+  | RepairDownBrokers
+  | CreateApplication
+  | DeleteApplication
+  | WorkerHeartbeat
+  | WriteCheckpoint
+  | ResetApplication;
 
 export type ControllerCommandType = ControllerCommand["type"];
 
-type FieldKind = "string" | "number" | "string?" | "number?";
+/** "json" fields (arrays, objects) are checked field by field when the command is applied. */
+type FieldKind = "string" | "number" | "boolean" | "json" | "string?" | "number?";
 
 /** Each command's fields and their JSON types; the codec checks decoded commands against it. */
 export const COMMAND_FIELDS: { readonly [T in ControllerCommandType]: Readonly<Record<string, FieldKind>> } = {
@@ -148,4 +208,40 @@ export const COMMAND_FIELDS: { readonly [T in ControllerCommandType]: Readonly<R
   UpdateMode: { streamName: "string", mode: "string" },
   ReplaceReplica: { streamName: "string", shardId: "string", from: "string", to: "string" },
   RepairDownBrokers: { nowMs: "number", replaceAfterMs: "number" },
+  CreateApplication: {
+    streamName: "string",
+    applicationName: "string",
+    initialPosition: "string",
+    initialTimestampMs: "number?",
+    leaseTimeoutMs: "number",
+    nowMs: "number",
+  },
+  DeleteApplication: { streamName: "string", applicationName: "string" },
+  WorkerHeartbeat: {
+    streamName: "string",
+    applicationName: "string",
+    workerId: "string",
+    incarnation: "string",
+    nowMs: "number",
+    released: "json",
+    leaving: "boolean",
+    reports: "json",
+  },
+  WriteCheckpoint: {
+    streamName: "string",
+    applicationName: "string",
+    workerId: "string",
+    shardId: "string",
+    epoch: "number",
+    position: "json",
+    nowMs: "number",
+  },
+  ResetApplication: {
+    streamName: "string",
+    applicationName: "string",
+    position: "json",
+    shardId: "string?",
+    force: "boolean",
+    nowMs: "number",
+  },
 };

@@ -17,20 +17,35 @@ import {
   validateStreamName,
 } from "../validation.js";
 import { constraintViolation } from "../violations.js";
+import {
+  applicationKey,
+  checkpoint,
+  createApplication,
+  heartbeat,
+  resetApplication,
+  type Application,
+  type ResumePosition,
+  type ShardReport,
+} from "../applications/table.js";
 import type {
   BrokerDown,
   BrokerUp,
   ControllerCommand,
   InitCluster,
   InitProducer,
+  CreateApplication,
   CreateStream,
+  DeleteApplication,
   DeleteStream,
   RegisterBroker,
   RepairDownBrokers,
   ReplaceReplica,
+  ResetApplication,
   StreamDeleted,
   UpdateMode,
   UpdateRetention,
+  WorkerHeartbeat,
+  WriteCheckpoint,
 } from "./commands.js";
 import { addLoad, downTooLong, type BrokerInfo, type BrokerLoad, placeReplicas, replacementFor } from "./placement.js";
 
@@ -61,6 +76,8 @@ export interface ControllerState {
   readonly nextGroupId: number;
   /** How many streams were ever created: the ordinal of the next one. */
   readonly nextStreamSeq: number;
+  /** Consumer applications by `applicationKey(streamName, applicationName)`. */
+  readonly applications: ReadonlyMap<string, Application>;
 }
 
 /** Changed replica of one shard, as RepairDownBrokers and ReplaceReplica report it. */
@@ -85,6 +102,7 @@ export function emptyControllerState(): ControllerState {
     streams: new Map(),
     nextGroupId: 1,
     nextStreamSeq: 0,
+    applications: new Map(),
   };
 }
 
@@ -131,6 +149,16 @@ function dispatch(state: ControllerState, command: ControllerCommand): ApplyResu
       return replaceReplica(state, command);
     case "RepairDownBrokers":
       return repairDownBrokers(state, command);
+    case "CreateApplication":
+      return createApp(state, command);
+    case "DeleteApplication":
+      return deleteApp(state, command);
+    case "WorkerHeartbeat":
+      return workerHeartbeat(state, command);
+    case "WriteCheckpoint":
+      return writeCheckpoint(state, command);
+    case "ResetApplication":
+      return resetApp(state, command);
     default:
       throw invalidArgument(`Unknown controller command type ${String((command as { type?: unknown }).type)}.`);
   }
@@ -302,7 +330,9 @@ function streamDeleted(state: ControllerState, cmd: StreamDeleted): ApplyResult 
   }
   const streams = new Map(state.streams);
   streams.delete(cmd.streamName);
-  return { state: { ...state, streams }, result: stream };
+  // Applications go with their stream: a stream created again under the name starts without them.
+  const applications = new Map([...state.applications].filter(([, app]) => app.streamName !== cmd.streamName));
+  return { state: { ...state, streams, applications }, result: stream };
 }
 
 function updateRetention(state: ControllerState, cmd: UpdateRetention): ApplyResult {
@@ -336,6 +366,117 @@ function requireServing(state: ControllerState, streamName: string): ControllerS
   const stream = requireStream(state, streamName);
   if (stream.status === "DELETING") throw resourceNotFound(`Stream ${streamName} is being deleted.`);
   return stream;
+}
+
+// ---- consumer applications ----
+
+function createApp(state: ControllerState, cmd: CreateApplication): ApplyResult {
+  validateTime(cmd.nowMs, "nowMs");
+  const stream = requireServing(state, cmd.streamName);
+  const key = applicationKey(cmd.streamName, cmd.applicationName);
+  const onStream = [...state.applications.values()].filter((a) => a.streamName === cmd.streamName).length;
+  const app = createApplication(state.applications.get(key), onStream, { ...cmd, streamId: stream.streamId });
+  return withApplication(state, app, app);
+}
+
+function deleteApp(state: ControllerState, cmd: DeleteApplication): ApplyResult {
+  const app = requireApplication(state, cmd.streamName, cmd.applicationName);
+  const applications = new Map(state.applications);
+  applications.delete(applicationKey(app.streamName, app.applicationName));
+  return { state: { ...state, applications }, result: app };
+}
+
+function workerHeartbeat(state: ControllerState, cmd: WorkerHeartbeat): ApplyResult {
+  const stream = requireServing(state, cmd.streamName);
+  const app = requireApplication(state, cmd.streamName, cmd.applicationName);
+  const released = stringList(cmd.released, "Released");
+  const reports = reportList(cmd.reports);
+  if (typeof cmd.leaving !== "boolean") throw constraintViolation("Leaving", "be a boolean");
+  const next = heartbeat(app, stream.shards, { ...cmd, released, reports });
+  return withApplication(state, next.app, next.result);
+}
+
+function writeCheckpoint(state: ControllerState, cmd: WriteCheckpoint): ApplyResult {
+  const stream = requireServing(state, cmd.streamName);
+  const app = requireApplication(state, cmd.streamName, cmd.applicationName);
+  if (!Number.isSafeInteger(cmd.epoch) || cmd.epoch < 1) throw constraintViolation("Epoch", "be a positive integer");
+  const next = checkpoint(app, stream.shards, { ...cmd, position: positionOf(cmd.position) });
+  return withApplication(state, next, next.shards.get(cmd.shardId)?.checkpoint);
+}
+
+function resetApp(state: ControllerState, cmd: ResetApplication): ApplyResult {
+  const stream = requireServing(state, cmd.streamName);
+  const app = requireApplication(state, cmd.streamName, cmd.applicationName);
+  if (typeof cmd.force !== "boolean") throw constraintViolation("Force", "be a boolean");
+  const { shardId, ...rest } = cmd;
+  const next = resetApplication(app, stream.shards, {
+    ...rest,
+    position: positionOf(cmd.position),
+    ...(shardId !== undefined ? { shardId } : {}),
+  });
+  return withApplication(state, next, next);
+}
+
+function withApplication(state: ControllerState, app: Application, result: unknown): ApplyResult {
+  const applications = new Map(state.applications);
+  applications.set(applicationKey(app.streamName, app.applicationName), app);
+  return { state: { ...state, applications }, result };
+}
+
+function requireApplication(state: ControllerState, streamName: string, applicationName: string): Application {
+  const app = state.applications.get(applicationKey(streamName, applicationName));
+  if (!app) throw resourceNotFound(`Application ${applicationName} of stream ${streamName} not found.`);
+  return app;
+}
+
+function stringList(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+    throw constraintViolation(field, "be a list of strings");
+  }
+  return value as string[];
+}
+
+function reportList(value: unknown): ShardReport[] {
+  if (!Array.isArray(value)) throw constraintViolation("Reports", "be a list");
+  return value.map((r: unknown, i) => {
+    const report = r as Record<string, unknown>;
+    if (typeof report !== "object" || report === null || typeof report["shardId"] !== "string") {
+      throw constraintViolation(`Reports.${i}.ShardId`, "be a string");
+    }
+    const lag = report["millisBehindLatest"];
+    const reason = report["haltedReason"];
+    if (lag !== undefined && (typeof lag !== "number" || !Number.isFinite(lag))) {
+      throw constraintViolation(`Reports.${i}.MillisBehindLatest`, "be a number");
+    }
+    if (reason !== undefined && typeof reason !== "string") {
+      throw constraintViolation(`Reports.${i}.HaltedReason`, "be a string");
+    }
+    return {
+      shardId: report["shardId"],
+      ...(lag !== undefined ? { millisBehindLatest: lag } : {}),
+      ...(reason !== undefined ? { haltedReason: reason } : {}),
+    };
+  });
+}
+
+function positionOf(value: unknown): ResumePosition {
+  const p = value as Record<string, unknown>;
+  if (typeof p !== "object" || p === null || typeof p["type"] !== "string") {
+    throw constraintViolation("Position.Type", "be a string");
+  }
+  const sequenceNumber = p["sequenceNumber"];
+  const timestampMs = p["timestampMs"];
+  if (sequenceNumber !== undefined && typeof sequenceNumber !== "string") {
+    throw constraintViolation("Position.SequenceNumber", "be a string");
+  }
+  if (timestampMs !== undefined && typeof timestampMs !== "number") {
+    throw constraintViolation("Position.Timestamp", "be a number");
+  }
+  return {
+    type: p["type"] as ResumePosition["type"],
+    ...(sequenceNumber !== undefined ? { sequenceNumber } : {}),
+    ...(timestampMs !== undefined ? { timestampMs } : {}),
+  };
 }
 
 // ---- placement changes ----
