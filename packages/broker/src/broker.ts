@@ -10,6 +10,7 @@ import { Metadata } from "./cluster/metadata.js";
 import { clusterStatus } from "./cluster/status.js";
 import { configProblems, type BrokerConfig } from "./config.js";
 import { BrokerProbe } from "./metrics.js";
+import { ApplicationService } from "./applications-service.js";
 import { StreamService } from "./service.js";
 import { serveSubscription } from "./subscribe.js";
 
@@ -59,7 +60,13 @@ export class Broker {
     });
     grpcServer.addService(
       loadStreamsService().service,
-      handlers(service, { config, catalog: metadata, cluster, service, probe }, probe, logger),
+      handlers(
+        service,
+        new ApplicationService(cluster),
+        { config, catalog: metadata, cluster, service, probe },
+        probe,
+        logger,
+      ),
     );
     health.addToServer(grpcServer);
     cluster.addToServer(grpcServer);
@@ -186,6 +193,7 @@ type Deps = Parameters<typeof serveSubscription>[1];
 
 function handlers(
   service: StreamService,
+  applications: ApplicationService,
   deps: Deps,
   probe: BrokerProbe,
   logger: Logger,
@@ -214,6 +222,13 @@ function handlers(
     InitProducer: unary("InitProducer", (r) => service.initProducer(r as never)),
     GetShardIterator: unary("GetShardIterator", (r, hops) => service.getShardIterator(r as never, hops)),
     GetRecords: unary("GetRecords", (r, hops) => service.getRecords(r as never, hops)),
+    CreateApplication: unary("CreateApplication", (r) => applications.createApplication(r as never)),
+    DeleteApplication: unary("DeleteApplication", (r) => applications.deleteApplication(r as never)),
+    DescribeApplication: unary("DescribeApplication", (r) => applications.describeApplication(r as never)),
+    ListApplications: unary("ListApplications", (r) => applications.listApplications(r as never)),
+    WorkerHeartbeat: unary("WorkerHeartbeat", (r) => applications.workerHeartbeat(r as never)),
+    Checkpoint: unary("Checkpoint", (r) => applications.checkpoint(r as never)),
+    ResetApplication: unary("ResetApplication", (r) => applications.resetApplication(r as never)),
     SubscribeToShard: ((call: Parameters<typeof serveSubscription>[0]) => {
       serveSubscription(call, deps, hopsOf(call.metadata)).catch((error: unknown) => {
         // grpc-js ends a server stream with a status when the error is emitted on the call.

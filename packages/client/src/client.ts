@@ -21,6 +21,17 @@ import {
   timestampToWire,
 } from "./convert.js";
 import {
+  applicationFromWire,
+  positionFromWire,
+  positionToWire,
+  type ApplicationInfo,
+  type CheckpointInput,
+  type CreateApplicationInput,
+  type ResetApplicationInput,
+  type WorkerHeartbeatInput,
+  type WorkerHeartbeatOutput,
+} from "./application/wire.js";
+import {
   ChannelPool,
   DOWN_ADDRESS_MS,
   DOWN_ADDRESSES_MAX,
@@ -390,6 +401,106 @@ export class EddyClient {
       stub.InitProducer(request, o, cb),
     );
     return { producerEpoch: int64ToNumber(response.producer_epoch, "producer_epoch") };
+  }
+
+  // ---- consumer applications: the lease table in the controller, through any broker ----
+
+  /** Creates the application, or returns the existing one unchanged. */
+  async createApplication(input: CreateApplicationInput): Promise<ApplicationInfo> {
+    const request: wire.CreateApplicationRequest = {
+      stream_name: input.streamName,
+      application_name: input.applicationName,
+      initial_position: input.initialPosition ?? "TRIM_HORIZON",
+      initial_timestamp: String(input.initialTimestamp?.getTime() ?? 0),
+      lease_timeout_ms: input.leaseTimeoutMs ?? 0,
+    };
+    const response = await this.#unary<wire.CreateApplicationResponse__Output>((stub, o, cb) =>
+      stub.CreateApplication(request, o, cb),
+    );
+    return applicationFromWire(response.application!);
+  }
+
+  async deleteApplication(input: { streamName: string; applicationName: string }): Promise<void> {
+    const request: wire.DeleteApplicationRequest = {
+      stream_name: input.streamName,
+      application_name: input.applicationName,
+    };
+    await this.#unary<wire.DeleteApplicationResponse__Output>((stub, o, cb) => stub.DeleteApplication(request, o, cb));
+  }
+
+  async describeApplication(input: { streamName: string; applicationName: string }): Promise<ApplicationInfo> {
+    const request: wire.DescribeApplicationRequest = {
+      stream_name: input.streamName,
+      application_name: input.applicationName,
+    };
+    const response = await this.#unary<wire.DescribeApplicationResponse__Output>((stub, o, cb) =>
+      stub.DescribeApplication(request, o, cb),
+    );
+    return applicationFromWire(response.application!);
+  }
+
+  /** The applications of one stream, or of every stream. */
+  async listApplications(input: { streamName?: string } = {}): Promise<ApplicationInfo[]> {
+    const request: wire.ListApplicationsRequest = { stream_name: input.streamName ?? "" };
+    const response = await this.#unary<wire.ListApplicationsResponse__Output>((stub, o, cb) =>
+      stub.ListApplications(request, o, cb),
+    );
+    return response.applications.map(applicationFromWire);
+  }
+
+  async workerHeartbeat(input: WorkerHeartbeatInput): Promise<WorkerHeartbeatOutput> {
+    const request: wire.WorkerHeartbeatRequest = {
+      stream_name: input.streamName,
+      application_name: input.applicationName,
+      worker_id: input.workerId,
+      incarnation: input.incarnation,
+      released: [...(input.released ?? [])],
+      leaving: input.leaving ?? false,
+      reports: (input.reports ?? []).map((r) => ({
+        shard_id: r.shardId,
+        millis_behind_latest: String(r.millisBehindLatest ?? -1),
+        halted_reason: r.haltedReason ?? "",
+      })),
+    };
+    const response = await this.#unary<wire.WorkerHeartbeatResponse__Output>((stub, o, cb) =>
+      stub.WorkerHeartbeat(request, o, cb),
+    );
+    const nextExpiryInMs = int64ToNumber(response.next_expiry_in_ms, "next_expiry_in_ms");
+    return {
+      leases: response.leases.map((l) => ({
+        shardId: l.shard_id,
+        epoch: int64ToNumber(l.epoch, "epoch"),
+        startFrom: positionFromWire(l.start_from!),
+      })),
+      release: response.release,
+      leaseTimeoutMs: response.lease_timeout_ms,
+      ...(nextExpiryInMs >= 0 ? { nextExpiryInMs } : {}),
+    };
+  }
+
+  /** Fenced: LeaseLostException unless the worker holds the shard's lease at `epoch`. */
+  async checkpoint(input: CheckpointInput): Promise<void> {
+    const request: wire.CheckpointRequest = {
+      stream_name: input.streamName,
+      application_name: input.applicationName,
+      worker_id: input.workerId,
+      shard_id: input.shardId,
+      epoch: String(input.epoch),
+      position: positionToWire(input.position),
+    };
+    await this.#unary<wire.CheckpointResponse__Output>((stub, o, cb) => stub.Checkpoint(request, o, cb));
+  }
+
+  /** Moves the application's checkpoints; ResourceInUseException while workers hold leases, unless `force`. */
+  async resetApplication(input: ResetApplicationInput): Promise<void> {
+    const request: wire.ResetApplicationRequest = {
+      stream_name: input.streamName,
+      application_name: input.applicationName,
+      position: positionToWire(input.position),
+      shard_id: input.shardId ?? "",
+      force: input.force ?? false,
+    };
+    await this.#unary<wire.ResetApplicationResponse__Output>((stub, o, cb) => stub.ResetApplication(request, o, cb));
   }
 
   /**

@@ -39,3 +39,27 @@ export {
   type ProducerWritableOptions,
 } from "./producer-writable.js";
 export type * from "./types.js";
+export {
+  Application,
+  APPLICATION_DEFAULTS,
+  type ApplicationEvents,
+  type ApplicationMetrics,
+  type ApplicationOptions,
+  type ShardStatus,
+} from "./application/application.js";
+export {
+  type Checkpointer,
+  type CheckpointMode,
+  type ProcessRecordsInput,
+  type RecordProcessor,
+  type ShardEndCheckpointer,
+} from "./application/shard-consumer.js";
+export {
+  AttemptTimeoutError,
+  DEFAULT_FAILURE_POLICY,
+  FAILURE_POLICY_LIMITS,
+  type FailureAction,
+  type FailurePolicy,
+} from "./application/batch-runner.js";
+export { parseDeadLetter, type DeadLetter } from "./application/dead-letter.js";
+export type * from "./application/wire.js";

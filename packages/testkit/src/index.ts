@@ -20,3 +20,10 @@ export {
 export { runEddy, type EddyRun } from "./cli-process.js";
 export { checkHistory, type AckedWrite, type StoredRecord, type ReplicaRead, type HistoryReport } from "./checker.js";
 export { readReplica, type ReplicaLog } from "./replica-reader.js";
+export {
+  WorkerProcess,
+  parseWorkerLines,
+  type WorkerEvent,
+  type WorkerLine,
+  type WorkerSpec,
+} from "./worker-process.js";

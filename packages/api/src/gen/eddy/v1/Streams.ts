@@ -2,10 +2,18 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CheckpointRequest as _eddy_v1_CheckpointRequest, CheckpointRequest__Output as _eddy_v1_CheckpointRequest__Output } from '../../eddy/v1/CheckpointRequest.js';
+import type { CheckpointResponse as _eddy_v1_CheckpointResponse, CheckpointResponse__Output as _eddy_v1_CheckpointResponse__Output } from '../../eddy/v1/CheckpointResponse.js';
+import type { CreateApplicationRequest as _eddy_v1_CreateApplicationRequest, CreateApplicationRequest__Output as _eddy_v1_CreateApplicationRequest__Output } from '../../eddy/v1/CreateApplicationRequest.js';
+import type { CreateApplicationResponse as _eddy_v1_CreateApplicationResponse, CreateApplicationResponse__Output as _eddy_v1_CreateApplicationResponse__Output } from '../../eddy/v1/CreateApplicationResponse.js';
 import type { CreateStreamRequest as _eddy_v1_CreateStreamRequest, CreateStreamRequest__Output as _eddy_v1_CreateStreamRequest__Output } from '../../eddy/v1/CreateStreamRequest.js';
 import type { CreateStreamResponse as _eddy_v1_CreateStreamResponse, CreateStreamResponse__Output as _eddy_v1_CreateStreamResponse__Output } from '../../eddy/v1/CreateStreamResponse.js';
+import type { DeleteApplicationRequest as _eddy_v1_DeleteApplicationRequest, DeleteApplicationRequest__Output as _eddy_v1_DeleteApplicationRequest__Output } from '../../eddy/v1/DeleteApplicationRequest.js';
+import type { DeleteApplicationResponse as _eddy_v1_DeleteApplicationResponse, DeleteApplicationResponse__Output as _eddy_v1_DeleteApplicationResponse__Output } from '../../eddy/v1/DeleteApplicationResponse.js';
 import type { DeleteStreamRequest as _eddy_v1_DeleteStreamRequest, DeleteStreamRequest__Output as _eddy_v1_DeleteStreamRequest__Output } from '../../eddy/v1/DeleteStreamRequest.js';
 import type { DeleteStreamResponse as _eddy_v1_DeleteStreamResponse, DeleteStreamResponse__Output as _eddy_v1_DeleteStreamResponse__Output } from '../../eddy/v1/DeleteStreamResponse.js';
+import type { DescribeApplicationRequest as _eddy_v1_DescribeApplicationRequest, DescribeApplicationRequest__Output as _eddy_v1_DescribeApplicationRequest__Output } from '../../eddy/v1/DescribeApplicationRequest.js';
+import type { DescribeApplicationResponse as _eddy_v1_DescribeApplicationResponse, DescribeApplicationResponse__Output as _eddy_v1_DescribeApplicationResponse__Output } from '../../eddy/v1/DescribeApplicationResponse.js';
 import type { DescribeStreamRequest as _eddy_v1_DescribeStreamRequest, DescribeStreamRequest__Output as _eddy_v1_DescribeStreamRequest__Output } from '../../eddy/v1/DescribeStreamRequest.js';
 import type { DescribeStreamResponse as _eddy_v1_DescribeStreamResponse, DescribeStreamResponse__Output as _eddy_v1_DescribeStreamResponse__Output } from '../../eddy/v1/DescribeStreamResponse.js';
 import type { DescribeStreamSummaryRequest as _eddy_v1_DescribeStreamSummaryRequest, DescribeStreamSummaryRequest__Output as _eddy_v1_DescribeStreamSummaryRequest__Output } from '../../eddy/v1/DescribeStreamSummaryRequest.js';
@@ -16,6 +24,8 @@ import type { GetShardIteratorRequest as _eddy_v1_GetShardIteratorRequest, GetSh
 import type { GetShardIteratorResponse as _eddy_v1_GetShardIteratorResponse, GetShardIteratorResponse__Output as _eddy_v1_GetShardIteratorResponse__Output } from '../../eddy/v1/GetShardIteratorResponse.js';
 import type { InitProducerRequest as _eddy_v1_InitProducerRequest, InitProducerRequest__Output as _eddy_v1_InitProducerRequest__Output } from '../../eddy/v1/InitProducerRequest.js';
 import type { InitProducerResponse as _eddy_v1_InitProducerResponse, InitProducerResponse__Output as _eddy_v1_InitProducerResponse__Output } from '../../eddy/v1/InitProducerResponse.js';
+import type { ListApplicationsRequest as _eddy_v1_ListApplicationsRequest, ListApplicationsRequest__Output as _eddy_v1_ListApplicationsRequest__Output } from '../../eddy/v1/ListApplicationsRequest.js';
+import type { ListApplicationsResponse as _eddy_v1_ListApplicationsResponse, ListApplicationsResponse__Output as _eddy_v1_ListApplicationsResponse__Output } from '../../eddy/v1/ListApplicationsResponse.js';
 import type { ListShardsRequest as _eddy_v1_ListShardsRequest, ListShardsRequest__Output as _eddy_v1_ListShardsRequest__Output } from '../../eddy/v1/ListShardsRequest.js';
 import type { ListShardsResponse as _eddy_v1_ListShardsResponse, ListShardsResponse__Output as _eddy_v1_ListShardsResponse__Output } from '../../eddy/v1/ListShardsResponse.js';
 import type { ListStreamsRequest as _eddy_v1_ListStreamsRequest, ListStreamsRequest__Output as _eddy_v1_ListStreamsRequest__Output } from '../../eddy/v1/ListStreamsRequest.js';
@@ -24,14 +34,36 @@ import type { PutRecordRequest as _eddy_v1_PutRecordRequest, PutRecordRequest__O
 import type { PutRecordResponse as _eddy_v1_PutRecordResponse, PutRecordResponse__Output as _eddy_v1_PutRecordResponse__Output } from '../../eddy/v1/PutRecordResponse.js';
 import type { PutRecordsRequest as _eddy_v1_PutRecordsRequest, PutRecordsRequest__Output as _eddy_v1_PutRecordsRequest__Output } from '../../eddy/v1/PutRecordsRequest.js';
 import type { PutRecordsResponse as _eddy_v1_PutRecordsResponse, PutRecordsResponse__Output as _eddy_v1_PutRecordsResponse__Output } from '../../eddy/v1/PutRecordsResponse.js';
+import type { ResetApplicationRequest as _eddy_v1_ResetApplicationRequest, ResetApplicationRequest__Output as _eddy_v1_ResetApplicationRequest__Output } from '../../eddy/v1/ResetApplicationRequest.js';
+import type { ResetApplicationResponse as _eddy_v1_ResetApplicationResponse, ResetApplicationResponse__Output as _eddy_v1_ResetApplicationResponse__Output } from '../../eddy/v1/ResetApplicationResponse.js';
 import type { SubscribeToShardEvent as _eddy_v1_SubscribeToShardEvent, SubscribeToShardEvent__Output as _eddy_v1_SubscribeToShardEvent__Output } from '../../eddy/v1/SubscribeToShardEvent.js';
 import type { SubscribeToShardRequest as _eddy_v1_SubscribeToShardRequest, SubscribeToShardRequest__Output as _eddy_v1_SubscribeToShardRequest__Output } from '../../eddy/v1/SubscribeToShardRequest.js';
 import type { UpdateRetentionPeriodRequest as _eddy_v1_UpdateRetentionPeriodRequest, UpdateRetentionPeriodRequest__Output as _eddy_v1_UpdateRetentionPeriodRequest__Output } from '../../eddy/v1/UpdateRetentionPeriodRequest.js';
 import type { UpdateRetentionPeriodResponse as _eddy_v1_UpdateRetentionPeriodResponse, UpdateRetentionPeriodResponse__Output as _eddy_v1_UpdateRetentionPeriodResponse__Output } from '../../eddy/v1/UpdateRetentionPeriodResponse.js';
 import type { UpdateStreamModeRequest as _eddy_v1_UpdateStreamModeRequest, UpdateStreamModeRequest__Output as _eddy_v1_UpdateStreamModeRequest__Output } from '../../eddy/v1/UpdateStreamModeRequest.js';
 import type { UpdateStreamModeResponse as _eddy_v1_UpdateStreamModeResponse, UpdateStreamModeResponse__Output as _eddy_v1_UpdateStreamModeResponse__Output } from '../../eddy/v1/UpdateStreamModeResponse.js';
+import type { WorkerHeartbeatRequest as _eddy_v1_WorkerHeartbeatRequest, WorkerHeartbeatRequest__Output as _eddy_v1_WorkerHeartbeatRequest__Output } from '../../eddy/v1/WorkerHeartbeatRequest.js';
+import type { WorkerHeartbeatResponse as _eddy_v1_WorkerHeartbeatResponse, WorkerHeartbeatResponse__Output as _eddy_v1_WorkerHeartbeatResponse__Output } from '../../eddy/v1/WorkerHeartbeatResponse.js';
 
 export interface StreamsClient extends grpc.Client {
+  Checkpoint(argument: _eddy_v1_CheckpointRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CheckpointResponse__Output>): grpc.ClientUnaryCall;
+  Checkpoint(argument: _eddy_v1_CheckpointRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_CheckpointResponse__Output>): grpc.ClientUnaryCall;
+  Checkpoint(argument: _eddy_v1_CheckpointRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CheckpointResponse__Output>): grpc.ClientUnaryCall;
+  Checkpoint(argument: _eddy_v1_CheckpointRequest, callback: grpc.requestCallback<_eddy_v1_CheckpointResponse__Output>): grpc.ClientUnaryCall;
+  checkpoint(argument: _eddy_v1_CheckpointRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CheckpointResponse__Output>): grpc.ClientUnaryCall;
+  checkpoint(argument: _eddy_v1_CheckpointRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_CheckpointResponse__Output>): grpc.ClientUnaryCall;
+  checkpoint(argument: _eddy_v1_CheckpointRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CheckpointResponse__Output>): grpc.ClientUnaryCall;
+  checkpoint(argument: _eddy_v1_CheckpointRequest, callback: grpc.requestCallback<_eddy_v1_CheckpointResponse__Output>): grpc.ClientUnaryCall;
+  
+  CreateApplication(argument: _eddy_v1_CreateApplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateApplicationResponse__Output>): grpc.ClientUnaryCall;
+  CreateApplication(argument: _eddy_v1_CreateApplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_CreateApplicationResponse__Output>): grpc.ClientUnaryCall;
+  CreateApplication(argument: _eddy_v1_CreateApplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateApplicationResponse__Output>): grpc.ClientUnaryCall;
+  CreateApplication(argument: _eddy_v1_CreateApplicationRequest, callback: grpc.requestCallback<_eddy_v1_CreateApplicationResponse__Output>): grpc.ClientUnaryCall;
+  createApplication(argument: _eddy_v1_CreateApplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateApplicationResponse__Output>): grpc.ClientUnaryCall;
+  createApplication(argument: _eddy_v1_CreateApplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_CreateApplicationResponse__Output>): grpc.ClientUnaryCall;
+  createApplication(argument: _eddy_v1_CreateApplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateApplicationResponse__Output>): grpc.ClientUnaryCall;
+  createApplication(argument: _eddy_v1_CreateApplicationRequest, callback: grpc.requestCallback<_eddy_v1_CreateApplicationResponse__Output>): grpc.ClientUnaryCall;
+  
   CreateStream(argument: _eddy_v1_CreateStreamRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
   CreateStream(argument: _eddy_v1_CreateStreamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
   CreateStream(argument: _eddy_v1_CreateStreamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
@@ -41,6 +73,15 @@ export interface StreamsClient extends grpc.Client {
   createStream(argument: _eddy_v1_CreateStreamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
   createStream(argument: _eddy_v1_CreateStreamRequest, callback: grpc.requestCallback<_eddy_v1_CreateStreamResponse__Output>): grpc.ClientUnaryCall;
   
+  DeleteApplication(argument: _eddy_v1_DeleteApplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteApplicationResponse__Output>): grpc.ClientUnaryCall;
+  DeleteApplication(argument: _eddy_v1_DeleteApplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DeleteApplicationResponse__Output>): grpc.ClientUnaryCall;
+  DeleteApplication(argument: _eddy_v1_DeleteApplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteApplicationResponse__Output>): grpc.ClientUnaryCall;
+  DeleteApplication(argument: _eddy_v1_DeleteApplicationRequest, callback: grpc.requestCallback<_eddy_v1_DeleteApplicationResponse__Output>): grpc.ClientUnaryCall;
+  deleteApplication(argument: _eddy_v1_DeleteApplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteApplicationResponse__Output>): grpc.ClientUnaryCall;
+  deleteApplication(argument: _eddy_v1_DeleteApplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DeleteApplicationResponse__Output>): grpc.ClientUnaryCall;
+  deleteApplication(argument: _eddy_v1_DeleteApplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteApplicationResponse__Output>): grpc.ClientUnaryCall;
+  deleteApplication(argument: _eddy_v1_DeleteApplicationRequest, callback: grpc.requestCallback<_eddy_v1_DeleteApplicationResponse__Output>): grpc.ClientUnaryCall;
+  
   DeleteStream(argument: _eddy_v1_DeleteStreamRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
   DeleteStream(argument: _eddy_v1_DeleteStreamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
   DeleteStream(argument: _eddy_v1_DeleteStreamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
@@ -49,6 +90,15 @@ export interface StreamsClient extends grpc.Client {
   deleteStream(argument: _eddy_v1_DeleteStreamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
   deleteStream(argument: _eddy_v1_DeleteStreamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
   deleteStream(argument: _eddy_v1_DeleteStreamRequest, callback: grpc.requestCallback<_eddy_v1_DeleteStreamResponse__Output>): grpc.ClientUnaryCall;
+  
+  DescribeApplication(argument: _eddy_v1_DescribeApplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeApplicationResponse__Output>): grpc.ClientUnaryCall;
+  DescribeApplication(argument: _eddy_v1_DescribeApplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DescribeApplicationResponse__Output>): grpc.ClientUnaryCall;
+  DescribeApplication(argument: _eddy_v1_DescribeApplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeApplicationResponse__Output>): grpc.ClientUnaryCall;
+  DescribeApplication(argument: _eddy_v1_DescribeApplicationRequest, callback: grpc.requestCallback<_eddy_v1_DescribeApplicationResponse__Output>): grpc.ClientUnaryCall;
+  describeApplication(argument: _eddy_v1_DescribeApplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeApplicationResponse__Output>): grpc.ClientUnaryCall;
+  describeApplication(argument: _eddy_v1_DescribeApplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DescribeApplicationResponse__Output>): grpc.ClientUnaryCall;
+  describeApplication(argument: _eddy_v1_DescribeApplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeApplicationResponse__Output>): grpc.ClientUnaryCall;
+  describeApplication(argument: _eddy_v1_DescribeApplicationRequest, callback: grpc.requestCallback<_eddy_v1_DescribeApplicationResponse__Output>): grpc.ClientUnaryCall;
   
   DescribeStream(argument: _eddy_v1_DescribeStreamRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_DescribeStreamResponse__Output>): grpc.ClientUnaryCall;
   DescribeStream(argument: _eddy_v1_DescribeStreamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_DescribeStreamResponse__Output>): grpc.ClientUnaryCall;
@@ -95,6 +145,15 @@ export interface StreamsClient extends grpc.Client {
   initProducer(argument: _eddy_v1_InitProducerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_InitProducerResponse__Output>): grpc.ClientUnaryCall;
   initProducer(argument: _eddy_v1_InitProducerRequest, callback: grpc.requestCallback<_eddy_v1_InitProducerResponse__Output>): grpc.ClientUnaryCall;
   
+  ListApplications(argument: _eddy_v1_ListApplicationsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListApplicationsResponse__Output>): grpc.ClientUnaryCall;
+  ListApplications(argument: _eddy_v1_ListApplicationsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ListApplicationsResponse__Output>): grpc.ClientUnaryCall;
+  ListApplications(argument: _eddy_v1_ListApplicationsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListApplicationsResponse__Output>): grpc.ClientUnaryCall;
+  ListApplications(argument: _eddy_v1_ListApplicationsRequest, callback: grpc.requestCallback<_eddy_v1_ListApplicationsResponse__Output>): grpc.ClientUnaryCall;
+  listApplications(argument: _eddy_v1_ListApplicationsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListApplicationsResponse__Output>): grpc.ClientUnaryCall;
+  listApplications(argument: _eddy_v1_ListApplicationsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ListApplicationsResponse__Output>): grpc.ClientUnaryCall;
+  listApplications(argument: _eddy_v1_ListApplicationsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListApplicationsResponse__Output>): grpc.ClientUnaryCall;
+  listApplications(argument: _eddy_v1_ListApplicationsRequest, callback: grpc.requestCallback<_eddy_v1_ListApplicationsResponse__Output>): grpc.ClientUnaryCall;
+  
   ListShards(argument: _eddy_v1_ListShardsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
   ListShards(argument: _eddy_v1_ListShardsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
   ListShards(argument: _eddy_v1_ListShardsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListShardsResponse__Output>): grpc.ClientUnaryCall;
@@ -131,6 +190,15 @@ export interface StreamsClient extends grpc.Client {
   putRecords(argument: _eddy_v1_PutRecordsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordsResponse__Output>): grpc.ClientUnaryCall;
   putRecords(argument: _eddy_v1_PutRecordsRequest, callback: grpc.requestCallback<_eddy_v1_PutRecordsResponse__Output>): grpc.ClientUnaryCall;
   
+  ResetApplication(argument: _eddy_v1_ResetApplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ResetApplicationResponse__Output>): grpc.ClientUnaryCall;
+  ResetApplication(argument: _eddy_v1_ResetApplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ResetApplicationResponse__Output>): grpc.ClientUnaryCall;
+  ResetApplication(argument: _eddy_v1_ResetApplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ResetApplicationResponse__Output>): grpc.ClientUnaryCall;
+  ResetApplication(argument: _eddy_v1_ResetApplicationRequest, callback: grpc.requestCallback<_eddy_v1_ResetApplicationResponse__Output>): grpc.ClientUnaryCall;
+  resetApplication(argument: _eddy_v1_ResetApplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ResetApplicationResponse__Output>): grpc.ClientUnaryCall;
+  resetApplication(argument: _eddy_v1_ResetApplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ResetApplicationResponse__Output>): grpc.ClientUnaryCall;
+  resetApplication(argument: _eddy_v1_ResetApplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ResetApplicationResponse__Output>): grpc.ClientUnaryCall;
+  resetApplication(argument: _eddy_v1_ResetApplicationRequest, callback: grpc.requestCallback<_eddy_v1_ResetApplicationResponse__Output>): grpc.ClientUnaryCall;
+  
   SubscribeToShard(argument: _eddy_v1_SubscribeToShardRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_eddy_v1_SubscribeToShardEvent__Output>;
   SubscribeToShard(argument: _eddy_v1_SubscribeToShardRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_eddy_v1_SubscribeToShardEvent__Output>;
   subscribeToShard(argument: _eddy_v1_SubscribeToShardRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_eddy_v1_SubscribeToShardEvent__Output>;
@@ -154,12 +222,29 @@ export interface StreamsClient extends grpc.Client {
   updateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
   updateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
   
+  WorkerHeartbeat(argument: _eddy_v1_WorkerHeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_WorkerHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  WorkerHeartbeat(argument: _eddy_v1_WorkerHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_WorkerHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  WorkerHeartbeat(argument: _eddy_v1_WorkerHeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_WorkerHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  WorkerHeartbeat(argument: _eddy_v1_WorkerHeartbeatRequest, callback: grpc.requestCallback<_eddy_v1_WorkerHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  workerHeartbeat(argument: _eddy_v1_WorkerHeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_WorkerHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  workerHeartbeat(argument: _eddy_v1_WorkerHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_WorkerHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  workerHeartbeat(argument: _eddy_v1_WorkerHeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_WorkerHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  workerHeartbeat(argument: _eddy_v1_WorkerHeartbeatRequest, callback: grpc.requestCallback<_eddy_v1_WorkerHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface StreamsHandlers extends grpc.UntypedServiceImplementation {
+  Checkpoint: grpc.handleUnaryCall<_eddy_v1_CheckpointRequest__Output, _eddy_v1_CheckpointResponse>;
+  
+  CreateApplication: grpc.handleUnaryCall<_eddy_v1_CreateApplicationRequest__Output, _eddy_v1_CreateApplicationResponse>;
+  
   CreateStream: grpc.handleUnaryCall<_eddy_v1_CreateStreamRequest__Output, _eddy_v1_CreateStreamResponse>;
   
+  DeleteApplication: grpc.handleUnaryCall<_eddy_v1_DeleteApplicationRequest__Output, _eddy_v1_DeleteApplicationResponse>;
+  
   DeleteStream: grpc.handleUnaryCall<_eddy_v1_DeleteStreamRequest__Output, _eddy_v1_DeleteStreamResponse>;
+  
+  DescribeApplication: grpc.handleUnaryCall<_eddy_v1_DescribeApplicationRequest__Output, _eddy_v1_DescribeApplicationResponse>;
   
   DescribeStream: grpc.handleUnaryCall<_eddy_v1_DescribeStreamRequest__Output, _eddy_v1_DescribeStreamResponse>;
   
@@ -171,6 +256,8 @@ export interface StreamsHandlers extends grpc.UntypedServiceImplementation {
   
   InitProducer: grpc.handleUnaryCall<_eddy_v1_InitProducerRequest__Output, _eddy_v1_InitProducerResponse>;
   
+  ListApplications: grpc.handleUnaryCall<_eddy_v1_ListApplicationsRequest__Output, _eddy_v1_ListApplicationsResponse>;
+  
   ListShards: grpc.handleUnaryCall<_eddy_v1_ListShardsRequest__Output, _eddy_v1_ListShardsResponse>;
   
   ListStreams: grpc.handleUnaryCall<_eddy_v1_ListStreamsRequest__Output, _eddy_v1_ListStreamsResponse>;
@@ -179,27 +266,38 @@ export interface StreamsHandlers extends grpc.UntypedServiceImplementation {
   
   PutRecords: grpc.handleUnaryCall<_eddy_v1_PutRecordsRequest__Output, _eddy_v1_PutRecordsResponse>;
   
+  ResetApplication: grpc.handleUnaryCall<_eddy_v1_ResetApplicationRequest__Output, _eddy_v1_ResetApplicationResponse>;
+  
   SubscribeToShard: grpc.handleServerStreamingCall<_eddy_v1_SubscribeToShardRequest__Output, _eddy_v1_SubscribeToShardEvent>;
   
   UpdateRetentionPeriod: grpc.handleUnaryCall<_eddy_v1_UpdateRetentionPeriodRequest__Output, _eddy_v1_UpdateRetentionPeriodResponse>;
   
   UpdateStreamMode: grpc.handleUnaryCall<_eddy_v1_UpdateStreamModeRequest__Output, _eddy_v1_UpdateStreamModeResponse>;
   
+  WorkerHeartbeat: grpc.handleUnaryCall<_eddy_v1_WorkerHeartbeatRequest__Output, _eddy_v1_WorkerHeartbeatResponse>;
+  
 }
 
 export interface StreamsDefinition extends grpc.ServiceDefinition {
+  Checkpoint: MethodDefinition<_eddy_v1_CheckpointRequest, _eddy_v1_CheckpointResponse, _eddy_v1_CheckpointRequest__Output, _eddy_v1_CheckpointResponse__Output>
+  CreateApplication: MethodDefinition<_eddy_v1_CreateApplicationRequest, _eddy_v1_CreateApplicationResponse, _eddy_v1_CreateApplicationRequest__Output, _eddy_v1_CreateApplicationResponse__Output>
   CreateStream: MethodDefinition<_eddy_v1_CreateStreamRequest, _eddy_v1_CreateStreamResponse, _eddy_v1_CreateStreamRequest__Output, _eddy_v1_CreateStreamResponse__Output>
+  DeleteApplication: MethodDefinition<_eddy_v1_DeleteApplicationRequest, _eddy_v1_DeleteApplicationResponse, _eddy_v1_DeleteApplicationRequest__Output, _eddy_v1_DeleteApplicationResponse__Output>
   DeleteStream: MethodDefinition<_eddy_v1_DeleteStreamRequest, _eddy_v1_DeleteStreamResponse, _eddy_v1_DeleteStreamRequest__Output, _eddy_v1_DeleteStreamResponse__Output>
+  DescribeApplication: MethodDefinition<_eddy_v1_DescribeApplicationRequest, _eddy_v1_DescribeApplicationResponse, _eddy_v1_DescribeApplicationRequest__Output, _eddy_v1_DescribeApplicationResponse__Output>
   DescribeStream: MethodDefinition<_eddy_v1_DescribeStreamRequest, _eddy_v1_DescribeStreamResponse, _eddy_v1_DescribeStreamRequest__Output, _eddy_v1_DescribeStreamResponse__Output>
   DescribeStreamSummary: MethodDefinition<_eddy_v1_DescribeStreamSummaryRequest, _eddy_v1_DescribeStreamSummaryResponse, _eddy_v1_DescribeStreamSummaryRequest__Output, _eddy_v1_DescribeStreamSummaryResponse__Output>
   GetRecords: MethodDefinition<_eddy_v1_GetRecordsRequest, _eddy_v1_GetRecordsResponse, _eddy_v1_GetRecordsRequest__Output, _eddy_v1_GetRecordsResponse__Output>
   GetShardIterator: MethodDefinition<_eddy_v1_GetShardIteratorRequest, _eddy_v1_GetShardIteratorResponse, _eddy_v1_GetShardIteratorRequest__Output, _eddy_v1_GetShardIteratorResponse__Output>
   InitProducer: MethodDefinition<_eddy_v1_InitProducerRequest, _eddy_v1_InitProducerResponse, _eddy_v1_InitProducerRequest__Output, _eddy_v1_InitProducerResponse__Output>
+  ListApplications: MethodDefinition<_eddy_v1_ListApplicationsRequest, _eddy_v1_ListApplicationsResponse, _eddy_v1_ListApplicationsRequest__Output, _eddy_v1_ListApplicationsResponse__Output>
   ListShards: MethodDefinition<_eddy_v1_ListShardsRequest, _eddy_v1_ListShardsResponse, _eddy_v1_ListShardsRequest__Output, _eddy_v1_ListShardsResponse__Output>
   ListStreams: MethodDefinition<_eddy_v1_ListStreamsRequest, _eddy_v1_ListStreamsResponse, _eddy_v1_ListStreamsRequest__Output, _eddy_v1_ListStreamsResponse__Output>
   PutRecord: MethodDefinition<_eddy_v1_PutRecordRequest, _eddy_v1_PutRecordResponse, _eddy_v1_PutRecordRequest__Output, _eddy_v1_PutRecordResponse__Output>
   PutRecords: MethodDefinition<_eddy_v1_PutRecordsRequest, _eddy_v1_PutRecordsResponse, _eddy_v1_PutRecordsRequest__Output, _eddy_v1_PutRecordsResponse__Output>
+  ResetApplication: MethodDefinition<_eddy_v1_ResetApplicationRequest, _eddy_v1_ResetApplicationResponse, _eddy_v1_ResetApplicationRequest__Output, _eddy_v1_ResetApplicationResponse__Output>
   SubscribeToShard: MethodDefinition<_eddy_v1_SubscribeToShardRequest, _eddy_v1_SubscribeToShardEvent, _eddy_v1_SubscribeToShardRequest__Output, _eddy_v1_SubscribeToShardEvent__Output>
   UpdateRetentionPeriod: MethodDefinition<_eddy_v1_UpdateRetentionPeriodRequest, _eddy_v1_UpdateRetentionPeriodResponse, _eddy_v1_UpdateRetentionPeriodRequest__Output, _eddy_v1_UpdateRetentionPeriodResponse__Output>
   UpdateStreamMode: MethodDefinition<_eddy_v1_UpdateStreamModeRequest, _eddy_v1_UpdateStreamModeResponse, _eddy_v1_UpdateStreamModeRequest__Output, _eddy_v1_UpdateStreamModeResponse__Output>
+  WorkerHeartbeat: MethodDefinition<_eddy_v1_WorkerHeartbeatRequest, _eddy_v1_WorkerHeartbeatResponse, _eddy_v1_WorkerHeartbeatRequest__Output, _eddy_v1_WorkerHeartbeatResponse__Output>
 }
