@@ -31,6 +31,13 @@ describe("proto loading", () => {
         "SubscribeToShard",
         "UpdateRetentionPeriod",
         "UpdateStreamMode",
+        "CreateApplication",
+        "DeleteApplication",
+        "DescribeApplication",
+        "ListApplications",
+        "WorkerHeartbeat",
+        "Checkpoint",
+        "ResetApplication",
       ].sort(),
     );
     expect(loaded.service.SubscribeToShard.responseStream).toBe(true);
