@@ -1,4 +1,5 @@
 import { DEFAULT_SHARD_LIMITS, LIMITS, type ShardLimits } from "@eddy/core";
+import { CONTROLLER_SNAPSHOT_EVERY_ENTRIES } from "./cluster/controller-node.js";
 
 export type FsyncMode = "always" | "never";
 
@@ -30,6 +31,11 @@ export interface BrokerConfig {
   readonly heartbeatIntervalTicks: number;
   /** How long a call for a shard without a known leader waits for one before failing. */
   readonly leaderWaitMs: number;
+  /**
+   * The controller snapshots its state every this many applied entries and compacts its log behind
+   * the snapshot (`--controller-snapshot-entries`).
+   */
+  readonly controllerSnapshotEntries: number;
   /** Where the LevelDB store lives. */
   readonly dataDir: string;
   /** Address the listeners bind to. */
@@ -85,6 +91,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   electionTimeoutTicks: 10,
   heartbeatIntervalTicks: 2,
   leaderWaitMs: 5_000,
+  controllerSnapshotEntries: CONTROLLER_SNAPSHOT_EVERY_ENTRIES,
   dataDir: ".eddy",
   host: "127.0.0.1",
   grpcPort: 7400,
@@ -133,6 +140,7 @@ export function configProblems(config: BrokerConfig): string[] {
   positiveInt("raftTickMs", config.raftTickMs);
   positiveInt("heartbeatIntervalTicks", config.heartbeatIntervalTicks);
   positiveInt("leaderWaitMs", config.leaderWaitMs);
+  positiveInt("controllerSnapshotEntries", config.controllerSnapshotEntries);
   if (!Number.isInteger(config.replicationFactor) || config.replicationFactor < 1 || config.replicationFactor > 7)
     problems.push(`replicationFactor must be 1..7, got ${config.replicationFactor}`);
   if (!(config.electionTimeoutTicks > config.heartbeatIntervalTicks))

@@ -30,6 +30,7 @@ interface BrokerOptions {
   replicationFactor: number;
   raftTickMs: number;
   electionTicks: number;
+  controllerSnapshotEntries: number;
   dataDir: string;
   host: string;
   grpcPort: number;
@@ -102,6 +103,12 @@ function addBrokerOptions(command: Command, defaultDataDir: string = DEFAULT_CON
       "ticks without a leader before a follower campaigns",
       integer,
       d.electionTimeoutTicks,
+    )
+    .option(
+      "--controller-snapshot-entries <n>",
+      "the controller snapshots its state and compacts its log every this many entries",
+      integer,
+      d.controllerSnapshotEntries,
     )
     .option("--data-dir <dir>", "LevelDB data directory (env EDDY_DATA_DIR)", env.EDDY_DATA_DIR ?? defaultDataDir)
     .option("--host <address>", "address to listen on (env EDDY_HOST)", env.EDDY_HOST ?? d.host)
@@ -176,6 +183,7 @@ function configFrom(o: BrokerOptions): BrokerConfig {
     replicationFactor: o.replicationFactor,
     raftTickMs: o.raftTickMs,
     electionTimeoutTicks: o.electionTicks,
+    controllerSnapshotEntries: o.controllerSnapshotEntries,
     dataDir: resolve(o.dataDir),
     host: o.listen?.host ?? o.host,
     grpcPort: o.listen?.port ?? o.grpcPort,

@@ -16,6 +16,11 @@
  * The original format, still read, is the bare [u64 first retained index] (8 bytes, no CRC, no
  * snapshot); a version-1 value is at least 34 bytes, so the length tells them apart.
  *
+ * Snapshot data (key 0x06):
+ *   [u32 crc32 of the rest][u64 snapshot index][u64 snapshot term][data bytes ...]
+ * The index and term repeat the group meta's snapshot, so that data left from another snapshot is
+ * recognised rather than handed out; the conf lives in the group meta only.
+ *
  * All integers unsigned big-endian.
  */
 
@@ -28,6 +33,7 @@ import { readU32, readU64, writeU64 } from "./keys.js";
 
 export const ENTRY_HEADER_BYTES = 4 + 1 + 8 + 8;
 const HARD_STATE_HEADER_BYTES = 4 + 8 + 8;
+const SNAPSHOT_DATA_HEADER_BYTES = 4 + 8 + 8;
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -103,6 +109,45 @@ export function decodeHardState(value: Uint8Array, where: string): HardState {
     throw corruptData(`hard state of ${where}: vote is not UTF-8 (${String(cause)})`);
   }
   return { term, vote, commitIndex };
+}
+
+/** What the snapshot-data key (0x06) holds: a state machine's state at a snapshot's index and term. */
+export interface SnapshotData {
+  readonly index: number;
+  readonly term: number;
+  readonly data: Uint8Array;
+}
+
+/** Encodes snapshot data. One allocation: header and data together. */
+export function encodeSnapshotData(snapshot: SnapshotData): Buffer {
+  const { index, term, data } = snapshot;
+  assert(isSafeU64(index) && isSafeU64(term), `snapshot data: index ${index} and term ${term} must be safe integers`);
+  const value = Buffer.allocUnsafe(SNAPSHOT_DATA_HEADER_BYTES + data.length);
+  writeU64(value, 4, index);
+  writeU64(value, 12, term);
+  value.set(data, SNAPSHOT_DATA_HEADER_BYTES);
+  value.writeUInt32BE(crc32(value.subarray(4)), 0);
+  return value;
+}
+
+/** Decodes and verifies snapshot data; the returned data is a view into `value`, not a copy. */
+export function decodeSnapshotData(value: Uint8Array, where: string): SnapshotData {
+  if (value.length < SNAPSHOT_DATA_HEADER_BYTES) {
+    throw corruptData(
+      `snapshot data of ${where}: value is ${value.length} bytes, shorter than ${SNAPSHOT_DATA_HEADER_BYTES}`,
+    );
+  }
+  const storedCrc = readU32(value, 0);
+  const computedCrc = crc32(value.subarray(4));
+  if (storedCrc !== computedCrc) {
+    throw corruptData(`snapshot data of ${where}: checksum mismatch (stored ${storedCrc}, computed ${computedCrc})`);
+  }
+  const index = readU64(value, 4);
+  const term = readU64(value, 12);
+  if (index === undefined || term === undefined) {
+    throw corruptData(`snapshot data of ${where}: index or term does not fit a safe integer`);
+  }
+  return { index, term, data: value.subarray(SNAPSHOT_DATA_HEADER_BYTES) };
 }
 
 /** What the group-meta key (0x04) holds. */

@@ -17,13 +17,14 @@ import {
   type SnapshotMeta,
 } from "@eddy/raft";
 
-import { encodeGroupMeta } from "./codec.js";
+import { encodeGroupMeta, encodeSnapshotData } from "./codec.js";
 import { TRIM_CHUNK_ENTRIES, type Db, type GroupLog } from "./group-log.js";
 import {
   GROUP_NAMESPACES,
   NS_CONFIG,
   NS_ENTRY,
   NS_GROUP_META,
+  NS_SNAPSHOT,
   NS_TIME,
   configKey,
   entryKey,
@@ -362,6 +363,99 @@ describe("GroupLog for Raft", () => {
       // The flag is gone: a further reopen keeps the new entry.
       expect((await reopen(1)).lastIndex()).toBe(5);
       expect(await configIndexes(temp.store.db, 2)).toEqual([1]);
+    });
+  });
+
+  describe("snapshot data", () => {
+    const state = (text: string): Uint8Array => new TextEncoder().encode(text);
+    const dataOf = async (log: GroupLog): Promise<string> => new TextDecoder().decode((await log.snapshot()).data);
+
+    it("is stored with a compaction, read back with its metadata across reopen, and dropped by one without data", async () => {
+      const log = await temp.store.group(0);
+      await log.append(
+        entriesRange(1, 21, 2, (i) => i),
+        { term: 2, vote: "a", commitIndex: 20 },
+        true,
+      );
+      expect(await log.snapshot()).toEqual({ meta: { index: 0, term: 0, conf: EMPTY_CONF }, data: new Uint8Array(0) });
+      const meta: SnapshotMeta = { index: 12, term: 2, conf: AB };
+      await log.compact(meta, state("state at 12"));
+      expect((await log.snapshot()).meta).toEqual(meta);
+      expect(await dataOf(log)).toBe("state at 12");
+
+      const reopened = await reopen(0);
+      expect((await reopened.snapshot()).meta).toEqual(meta);
+      expect(await dataOf(reopened)).toBe("state at 12");
+      expect((await reopened.restoredState(12)).entries.map((e) => e.index)).toEqual([20]);
+
+      // A later compaction replaces the data; one without data leaves none behind, not stale data.
+      await reopened.compact({ index: 15, term: 2, conf: AB }, state("state at 15"));
+      expect(await dataOf(reopened)).toBe("state at 15");
+      await reopened.compact({ index: 17, term: 2, conf: AB });
+      expect(await reopened.snapshot()).toEqual({ meta: { index: 17, term: 2, conf: AB }, data: new Uint8Array(0) });
+      expect(await keysIn(temp.store.db, 0, NS_SNAPSHOT)).toEqual([]);
+    });
+
+    it("is stored with an installed snapshot, in the same synced write, and goes with destroy", async () => {
+      const log = await temp.store.group(0);
+      await log.append(
+        entriesRange(1, 6, 1, (i) => i),
+        { term: 1, vote: "", commitIndex: 5 },
+        true,
+      );
+      const meta: SnapshotMeta = { index: 40, term: 3, conf: A_LEARNER_B };
+      await log.installSnapshot(meta, { term: 3, vote: "", commitIndex: 40 }, state("state at 40"));
+      const reopened = await reopen(0);
+      expect([reopened.firstIndex(), reopened.lastIndex()]).toEqual([41, 40]);
+      expect((await reopened.snapshot()).meta).toEqual(meta);
+      expect(await dataOf(reopened)).toBe("state at 40");
+      // An installation without data (a shard group's) leaves no data of the previous snapshot.
+      await reopened.installSnapshot({ index: 50, term: 3, conf: A });
+      expect((await reopened.snapshot()).data).toEqual(new Uint8Array(0));
+      await reopened.installSnapshot({ index: 60, term: 3, conf: A }, undefined, state("state at 60"));
+      await reopened.destroy();
+      for (const ns of GROUP_NAMESPACES) expect(await keysIn(temp.store.db, 0, ns)).toEqual([]);
+    });
+
+    it("with a multi-chunk compaction is written in the first chunk, which a crash right after leaves usable", async () => {
+      const log = await temp.store.group(0);
+      await log.append(
+        entriesRange(1, 21, 1, (i) => 10 * i),
+        { term: 1, vote: "a", commitIndex: 20 },
+        true,
+      );
+      // What compact({index: 15}, data) writes in its first chunk (of 4 entries, as if TRIM_CHUNK_ENTRIES
+      // were 4), and nothing after it: entries 1..4 gone, the final meta and the snapshot data recorded.
+      const meta: SnapshotMeta = { index: 15, term: 1, conf: A };
+      const batch = temp.store.db.batch();
+      for (let i = 1; i <= 4; i++) batch.del(entryKey(0, i)).del(timeKey(0, 10 * i, i));
+      batch.put(groupKey(NS_GROUP_META, 0), encodeGroupMeta({ firstIndex: 16, snapshot: meta, replacing: false }));
+      batch.put(groupKey(NS_SNAPSHOT, 0), encodeSnapshotData({ index: 15, term: 1, data: state("state at 15") }));
+      await batch.write();
+
+      const reopened = await reopen(0);
+      expect(await reopened.snapshot()).toMatchObject({ meta });
+      expect(await dataOf(reopened)).toBe("state at 15");
+      expect([reopened.firstIndex(), reopened.lastIndex()]).toEqual([16, 20]);
+      expect((await keysIn(temp.store.db, 0, NS_ENTRY)).length).toBe(5);
+      expect((await reopened.restoredState(15)).entries.map((e) => e.index)).toEqual([20]);
+    });
+
+    it("that does not match the snapshot, or is damaged, is reported as corrupt", async () => {
+      const log = await temp.store.group(0);
+      await log.append(
+        entriesRange(1, 11, 1, (i) => i),
+        undefined,
+        true,
+      );
+      await log.compact({ index: 5, term: 1, conf: A }, state("state at 5"));
+      const key = groupKey(NS_SNAPSHOT, 0);
+      await temp.store.db.put(key, encodeSnapshotData({ index: 4, term: 1, data: state("state at 4") }));
+      await expect(log.snapshot()).rejects.toThrow(/snapshot data is of 4\/t1, the snapshot is at 5\/t1/);
+      const damaged = encodeSnapshotData({ index: 5, term: 1, data: state("state at 5") });
+      damaged.writeUInt8(damaged.readUInt8(damaged.length - 1) ^ 0xff, damaged.length - 1);
+      await temp.store.db.put(key, damaged);
+      await expect(log.snapshot()).rejects.toThrow(expect.objectContaining({ name: "CorruptDataException" }));
     });
   });
 

@@ -14,10 +14,15 @@
  * - trimBefore: each chunk deletes entries from the front and records the new first index in one batch.
  * - compact: each chunk does the same but records the final first index and snapshot metadata from the
  *   first chunk on; entries below the recorded first index are leftovers of an interrupted compaction,
- *   which opening the group deletes (the time index stays valid for them meanwhile).
+ *   which opening the group deletes (the time index stays valid for them meanwhile). The snapshot data,
+ *   when given, is written in the first chunk's batch too: a crash leaves either the old snapshot with
+ *   the whole log, or the new snapshot with the log after it (and leftovers that opening deletes).
  * - installSnapshot: a synced batch records the new metadata with the `replacing` flag (and the hard
- *   state, if given); then every entry, time-index and config-index key is cleared and the flag is
- *   dropped. Opening a group whose flag is set finishes the clearing.
+ *   state and snapshot data, if given); then every entry, time-index and config-index key is cleared
+ *   and the flag is dropped. Opening a group whose flag is set finishes the clearing.
+ *
+ * Snapshot data, when stored, is always the state at the stored snapshot index: a compaction or
+ * installation without data deletes data left from an earlier snapshot in the same batch.
  */
 
 import { assert, corruptData } from "@eddy/core";
@@ -28,6 +33,7 @@ import {
   type HardState,
   type LogStorage,
   type RestoredState,
+  type Snapshot,
   type SnapshotMeta,
 } from "@eddy/raft";
 import type { Level } from "level";
@@ -38,9 +44,11 @@ import {
   decodeEntryValue,
   decodeGroupMeta,
   decodeHardState,
+  decodeSnapshotData,
   encodeEntryValue,
   encodeGroupMeta,
   encodeHardState,
+  encodeSnapshotData,
   type GroupMeta,
 } from "./codec.js";
 import {
@@ -50,6 +58,7 @@ import {
   NS_ENTRY,
   NS_GROUP_META,
   NS_HARD_STATE,
+  NS_SNAPSHOT,
   NS_TIME,
   assertGroupId,
   configKey,
@@ -76,6 +85,12 @@ const NO_TIMESTAMP = -1;
 const EMPTY_VALUE = new Uint8Array(0);
 const noop = (): void => {};
 
+/** The writes of a LevelDB batch that snapshot data goes into (a chained batch or an OpsBatch). */
+interface BatchOps {
+  put(key: Uint8Array, value: Uint8Array): unknown;
+  del(key: Uint8Array): unknown;
+}
+
 /** How a GroupLog tells its Store that it is being destroyed, so the store stops handing it out. */
 export interface GroupLogOwner {
   groupDestroying(groupId: number, done: Promise<void>): void;
@@ -99,6 +114,8 @@ interface LoadedState {
   maxTimestampMs: number;
   hardState: HardState;
   snapshot: SnapshotMeta;
+  /** Whether the snapshot-data key (0x06) exists. */
+  snapshotDataStored: boolean;
   resume: Resume | undefined;
 }
 
@@ -121,6 +138,8 @@ export class GroupLog implements LogStorage {
   #hardState: HardState;
   /** The compaction point, as stored in the group meta. */
   #snapshot: SnapshotMeta;
+  /** Whether snapshot data is stored (always that of #snapshot). */
+  #snapshotDataStored: boolean;
 
   /** The last queued write; the next one starts after it settles. */
   #tail: Promise<void> = Promise.resolve();
@@ -141,6 +160,7 @@ export class GroupLog implements LogStorage {
     this.#maxTimestampMs = state.maxTimestampMs;
     this.#hardState = state.hardState;
     this.#snapshot = state.snapshot;
+    this.#snapshotDataStored = state.snapshotDataStored;
   }
 
   /**
@@ -177,6 +197,27 @@ export class GroupLog implements LogStorage {
    */
   snapshotMeta(): SnapshotMeta {
     return this.#snapshot;
+  }
+
+  /**
+   * The snapshot at the compaction point: `snapshotMeta()` and the data stored with it by `compact` or
+   * `installSnapshot`, read together (it waits for the writes queued before it, and none runs while it
+   * reads). The data is empty when none was stored, as for shard groups.
+   */
+  snapshot(): Promise<Snapshot> {
+    return this.#enqueue(async () => {
+      const meta = this.#snapshot;
+      if (!this.#snapshotDataStored) return { meta, data: EMPTY_VALUE };
+      const value: Uint8Array | undefined = await this.#db.get(groupKey(NS_SNAPSHOT, this.groupId));
+      if (value === undefined) throw corruptData(`${this.#where}: snapshot data at ${meta.index} is missing`);
+      const stored = decodeSnapshotData(value, this.#where);
+      if (stored.index !== meta.index || stored.term !== meta.term) {
+        throw corruptData(
+          `${this.#where}: snapshot data is of ${stored.index}/t${stored.term}, the snapshot is at ${meta.index}/t${meta.term}`,
+        );
+      }
+      return { meta, data: stored.data };
+    }, false);
   }
 
   /** Timestamp of the last entry, 0 when the log is empty. */
@@ -283,8 +324,11 @@ export class GroupLog implements LogStorage {
    *
    * Nothing happens when `meta.index` is not above the current snapshot index. `meta.index` may not be
    * past lastIndex, and when that entry is retained, `meta.term` must be its term (both asserted).
+   *
+   * `data`, when given, is the state machine's state at `meta.index`: it is stored in the first chunk's
+   * batch, with the metadata, and `snapshot()` returns it from then on.
    */
-  compact(meta: SnapshotMeta): Promise<void> {
+  compact(meta: SnapshotMeta, data?: Uint8Array): Promise<void> {
     return this.#enqueue(async () => {
       this.#checkSnapshotMeta(meta, "compact");
       if (meta.index <= this.#snapshot.index) return;
@@ -307,28 +351,35 @@ export class GroupLog implements LogStorage {
       this.#snapshot = meta;
       if (this.#firstIndex >= stored.firstIndex) {
         // The entries are gone already (a trimBefore went further): only the metadata changes.
-        await this.#db.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(stored));
+        const batch = this.#db.batch();
+        batch.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(stored));
+        const dataStored = this.#putSnapshotData(batch, meta, data);
+        await batch.write({ sync: false });
+        this.#snapshotDataStored = dataStored;
         return;
       }
-      await this.#trimTo(stored);
+      await this.#trimTo(stored, { meta, data });
     });
   }
 
   /**
    * A follower installs a snapshot from its leader: the group's whole log goes, and it starts again
    * empty at `meta.index + 1` (the next append starts there), with `meta` as its snapshot metadata.
-   * `hardState`, when given, is written in the same synced batch as the metadata (a Ready's snapshot
-   * and hard state are one write). The hard state is otherwise kept. Resolves once the metadata is
-   * synced and the old keys are gone; a crash in between is finished when the group is next opened.
+   * `hardState` and `data` (the state machine's state at `meta.index`), when given, are written in the
+   * same synced batch as the metadata (a Ready's snapshot and hard state are one write). The hard state
+   * is otherwise kept. Resolves once the metadata is synced and the old keys are gone; a crash in
+   * between is finished when the group is next opened.
    */
-  installSnapshot(meta: SnapshotMeta, hardState?: HardState): Promise<void> {
+  installSnapshot(meta: SnapshotMeta, hardState?: HardState, data?: Uint8Array): Promise<void> {
     return this.#enqueue(async () => {
       this.#checkSnapshotMeta(meta, "installSnapshot");
       const stored: GroupMeta = { firstIndex: meta.index + 1, snapshot: meta, replacing: true };
       const batch = this.#db.batch();
       batch.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(stored));
       if (hardState !== undefined) batch.put(groupKey(NS_HARD_STATE, this.groupId), encodeHardState(hardState));
+      const dataStored = this.#putSnapshotData(batch, meta, data);
       await batch.write({ sync: true });
+      this.#snapshotDataStored = dataStored;
 
       this.#firstIndex = meta.index + 1;
       this.#lastIndex = meta.index;
@@ -478,11 +529,31 @@ export class GroupLog implements LogStorage {
     });
   }
 
-  /** Trims up to `meta.firstIndex` in chunks, each recording `meta` (a compaction, or its remainder). */
-  async #trimTo(meta: GroupMeta): Promise<void> {
+  /**
+   * Trims up to `meta.firstIndex` in chunks, each recording `meta` (a compaction, or its remainder). A
+   * compaction's `snapshot` goes into the first chunk's batch: its data, or the deletion of stale data.
+   */
+  async #trimTo(meta: GroupMeta, snapshot?: { meta: SnapshotMeta; data: Uint8Array | undefined }): Promise<void> {
+    let withSnapshot = snapshot;
     while (this.#firstIndex < meta.firstIndex) {
-      await this.#trimChunk(Math.min(meta.firstIndex, this.#firstIndex + TRIM_CHUNK_ENTRIES), meta);
+      await this.#trimChunk(Math.min(meta.firstIndex, this.#firstIndex + TRIM_CHUNK_ENTRIES), meta, withSnapshot);
+      withSnapshot = undefined;
     }
+  }
+
+  /**
+   * Adds the snapshot data of `meta` to `batch`, or without `data` the deletion of data stored for an
+   * earlier snapshot, so that stored data always matches the snapshot index. Returns whether data is
+   * stored once the batch is written.
+   */
+  #putSnapshotData(batch: BatchOps, meta: SnapshotMeta, data: Uint8Array | undefined): boolean {
+    const key = groupKey(NS_SNAPSHOT, this.groupId);
+    if (data !== undefined) {
+      batch.put(key, encodeSnapshotData({ index: meta.index, term: meta.term, data }));
+      return true;
+    }
+    if (this.#snapshotDataStored) batch.del(key);
+    return false;
   }
 
   /** The end of installSnapshot: clears the old log's keys, then drops the `replacing` flag. */
@@ -620,9 +691,13 @@ export class GroupLog implements LogStorage {
   /**
    * One atomic step of trimBefore or compact: entries [firstIndex, end) go, with their time-index and
    * config-index keys, and `meta` is written (trimBefore: the old snapshot and `end` as first index;
-   * compact: its final metadata).
+   * compact: its final metadata, and in its first chunk the snapshot data).
    */
-  async #trimChunk(end: number, meta: GroupMeta): Promise<void> {
+  async #trimChunk(
+    end: number,
+    meta: GroupMeta,
+    snapshot?: { meta: SnapshotMeta; data: Uint8Array | undefined },
+  ): Promise<void> {
     const batch = this.#db.batch();
     for (let index = this.#firstIndex; index < end; index++) {
       batch.del(entryKey(this.groupId, index));
@@ -664,13 +739,17 @@ export class GroupLog implements LogStorage {
       firstTimeKeyMs = lastDropped.timestampMs;
     }
     batch.put(groupKey(NS_GROUP_META, this.groupId), encodeGroupMeta(meta));
+    const dataStored =
+      snapshot === undefined ? this.#snapshotDataStored : this.#putSnapshotData(batch, snapshot.meta, snapshot.data);
 
     // Readers stop asking for the dropped entries before they go (see entries()).
     this.#firstIndex = end;
     this.#firstTimeKeyMs = firstTimeKeyMs;
     if (nowEmpty) this.#maxTimestampMs = NO_TIMESTAMP;
-    // Not synced: a trim lost in a machine crash only leaves more entries, and is redone.
+    // Not synced: a trim lost in a machine crash only leaves more entries, and is redone (with the
+    // snapshot data of its batch: the previous snapshot and the data stored with it are what remain).
     await batch.write({ sync: false });
+    this.#snapshotDataStored = dataStored;
   }
 
   #decodeTimeKey(key: Uint8Array): TimeKey {
@@ -687,16 +766,20 @@ async function firstKey(db: Db, ns: number, groupId: number, reverse: boolean): 
 
 async function loadState(db: Db, groupId: number): Promise<LoadedState> {
   const where = `group ${groupId}`;
-  const [metaValue, hardStateValue, firstEntryKey, lastEntries, firstTimeKey, lastTimeKey] = await Promise.all([
-    db.get(groupKey(NS_GROUP_META, groupId)) as Promise<Uint8Array | undefined>,
-    db.get(groupKey(NS_HARD_STATE, groupId)) as Promise<Uint8Array | undefined>,
-    firstKey(db, NS_ENTRY, groupId, false),
-    db
-      .iterator({ gte: groupKey(NS_ENTRY, groupId), lt: groupKeyEnd(NS_ENTRY, groupId), reverse: true, limit: 1 })
-      .all(),
-    firstKey(db, NS_TIME, groupId, false),
-    firstKey(db, NS_TIME, groupId, true),
-  ]);
+  const [metaValue, hardStateValue, firstEntryKey, lastEntries, firstTimeKey, lastTimeKey, snapshotDataKey] =
+    await Promise.all([
+      db.get(groupKey(NS_GROUP_META, groupId)) as Promise<Uint8Array | undefined>,
+      db.get(groupKey(NS_HARD_STATE, groupId)) as Promise<Uint8Array | undefined>,
+      firstKey(db, NS_ENTRY, groupId, false),
+      db
+        .iterator({ gte: groupKey(NS_ENTRY, groupId), lt: groupKeyEnd(NS_ENTRY, groupId), reverse: true, limit: 1 })
+        .all(),
+      firstKey(db, NS_TIME, groupId, false),
+      firstKey(db, NS_TIME, groupId, true),
+      // Only whether it exists: the data itself (up to a few MiB) is read when a snapshot is asked for.
+      firstKey(db, NS_SNAPSHOT, groupId, false),
+    ]);
+  const snapshotDataStored = snapshotDataKey !== undefined;
   const hardState = hardStateValue === undefined ? EMPTY_HARD_STATE : decodeHardState(hardStateValue, where);
   const keyIndex = (key: Uint8Array): number => {
     const index = entryKeyIndex(key);
@@ -714,6 +797,7 @@ async function loadState(db: Db, groupId: number): Promise<LoadedState> {
     maxTimestampMs: NO_TIMESTAMP,
     hardState,
     snapshot,
+    snapshotDataStored,
     resume,
   });
   // An installSnapshot did not finish: whatever keys are left are stale, and go when the group opens.
@@ -750,6 +834,7 @@ async function loadState(db: Db, groupId: number): Promise<LoadedState> {
     maxTimestampMs: lastTime.timestampMs,
     hardState,
     snapshot,
+    snapshotDataStored,
     resume,
   };
 }

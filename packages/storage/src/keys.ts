@@ -9,6 +9,7 @@
  *   0x03       [0x03][groupId u32][timestampMs u64][index u64]       empty
  *   0x04       [0x04][groupId u32]                                   group meta (see codec.ts)
  *   0x05       [0x05][groupId u32][index u64]                        empty: entry `index` is a Config entry
+ *   0x06       [0x06][groupId u32]                                   snapshot data (see codec.ts)
  *   0x10       [0x10][utf8 key]                                      metadata value bytes
  *
  * All integers are unsigned big-endian. Indexes, terms and timestamps are JavaScript numbers, so a
@@ -23,6 +24,10 @@
  * The config index (0x05) holds one key per retained entry of type Config, written and deleted in the
  * same batches as the entries themselves, so that the few Config entries of a long log are found with
  * one range read.
+ *
+ * The snapshot data (0x06) is the state machine's state at the group's snapshot index, for the groups
+ * whose snapshots carry one (the controller); shard groups never write it. It is written in the same
+ * batch as the group meta that moves the snapshot index, so the two always agree.
  */
 
 import { assert } from "@eddy/core";
@@ -32,10 +37,11 @@ export const NS_HARD_STATE = 0x02;
 export const NS_TIME = 0x03;
 export const NS_GROUP_META = 0x04;
 export const NS_CONFIG = 0x05;
+export const NS_SNAPSHOT = 0x06;
 export const NS_META_KV = 0x10;
 
 /** The namespaces that hold per-group keys, in key order. */
-export const GROUP_NAMESPACES = [NS_ENTRY, NS_HARD_STATE, NS_TIME, NS_GROUP_META, NS_CONFIG] as const;
+export const GROUP_NAMESPACES = [NS_ENTRY, NS_HARD_STATE, NS_TIME, NS_GROUP_META, NS_CONFIG, NS_SNAPSHOT] as const;
 
 export const GROUP_PREFIX_BYTES = 5;
 export const ENTRY_KEY_BYTES = GROUP_PREFIX_BYTES + 8;

@@ -131,6 +131,7 @@ export class ClusterNode {
         config: { ...this.raftConfig(), quiesce: true },
         sync: this.config.fsync === "always",
         applyTimeoutMs: this.config.leaderWaitMs * 2,
+        snapshotEveryEntries: this.config.controllerSnapshotEntries,
       },
       {
         send: (message) => this.transport.send(message.to, CONTROLLER_GROUP_ID, message),
@@ -142,6 +143,13 @@ export class ClusterNode {
         roleChanged: (soft) => {
           this.probe.roleChanged("", "controller", soft.role);
           this.logger.info({ role: soft.role, leader: soft.leaderId }, "controller role changed");
+        },
+        snapshot: (event) => {
+          if (event.kind === "too-large") {
+            this.logger.warn(event, "controller state too large to snapshot; its log is not compacted");
+          } else {
+            this.logger.info(event, `controller snapshot ${event.kind}`);
+          }
         },
       },
     );

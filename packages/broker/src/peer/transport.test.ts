@@ -10,6 +10,7 @@ import type { PeerTransportLimits } from "./limits.js";
 import { loadPeerProto } from "./proto.js";
 import type { Message } from "./raft.js";
 import { PeerTransport, type PeerEvent } from "./transport.js";
+import { CONTROLLER_SNAPSHOT_BYTES_MAX } from "../cluster/controller-node.js";
 
 const CLUSTER = "test-cluster";
 const FAST: Partial<PeerTransportLimits> = { reconnectBackoffMsMin: 5, reconnectBackoffMsMax: 50 };
@@ -285,6 +286,30 @@ describe("PeerTransport", () => {
     expect(stats.framesSent).toBeGreaterThanOrEqual(100);
     expect(stats.bytesSent / (stats.framesSent - 1)).toBeLessThanOrEqual(frameBytesMax);
     expect(stats.messagesDropped).toBe(0);
+  });
+
+  it("a controller snapshot of the largest size (over a frame's worth) arrives whole, alone in its frame, between other messages", async () => {
+    const [a, b] = await startCluster(["a", "b"]);
+    await waitFor(() => allConnected([a!, b!]));
+    const data = new Uint8Array(CONTROLLER_SNAPSHOT_BYTES_MAX);
+    for (let i = 0; i < data.length; i += 4096) data[i] = (i / 4096) & 0xff;
+    const conf = { voters: ["a", "b", "c"], learners: ["d"] };
+    const snap: Message = {
+      type: "MsgSnap",
+      from: "a",
+      to: "b",
+      term: 3,
+      snapshot: { meta: { index: 9_000, term: 3, conf }, data },
+    };
+    a!.transport.send("b", 0, app("a", "b", 1));
+    a!.transport.send("b", 0, snap);
+    a!.transport.send("b", 0, app("a", "b", 2));
+    await waitFor(() => b!.received.length === 3);
+    expect(b!.received.map((r) => r.message.type)).toEqual(["MsgApp", "MsgSnap", "MsgApp"]);
+    const received = b!.received[1]!.message;
+    expect(received.type === "MsgSnap" && received.snapshot.meta).toEqual({ index: 9_000, term: 3, conf });
+    expect(received.type === "MsgSnap" && Buffer.from(received.snapshot.data).equals(Buffer.from(data))).toBe(true);
+    expect(a!.transport.stats().peers.get("b")!).toMatchObject({ messagesTooLarge: 0, messagesDropped: 0 });
   });
 
   it("a peer that stops reading: writing waits for 'drain', the queue takes the rest, and all of it arrives", async () => {

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EntryType, type Entry, type Message, type SoftState } from "@eddy/raft";
+import { EntryType, type Entry, type Message, type Snapshot, type SoftState } from "@eddy/raft";
 import { Store } from "@eddy/storage";
-import { GroupDriver } from "./group-driver.js";
+import { GroupDriver, type GroupDriverHooks } from "./group-driver.js";
 
 const GROUP_ID = 1;
 const IDS = ["a", "b", "c"];
@@ -23,7 +23,7 @@ class Cluster {
 
   constructor(private readonly voters: readonly string[]) {}
 
-  async start(id: string): Promise<void> {
+  async start(id: string, extraHooks: Partial<GroupDriverHooks> = {}): Promise<void> {
     const dir = this.dirs.get(id) ?? (await mkdtemp(join(tmpdir(), `eddy-driver-${id}-`)));
     this.dirs.set(id, dir);
     const store = await Store.open(dir);
@@ -45,6 +45,7 @@ class Cluster {
         failed: (error) => {
           throw error;
         },
+        ...extraHooks,
       },
       true,
     );
@@ -122,6 +123,49 @@ describe("GroupDriver: a Raft group on real stores", () => {
     await until(() => cluster.records(first).length === 30, "the restarted replica to catch up");
     const all = Array.from({ length: 30 }, (_, i) => `r${i}`);
     for (const id of IDS) expect(cluster.records(id)).toEqual(all);
+  });
+
+  it("with restoreSnapshot, a follower behind the first index gets the stored data; damaged data is refused before it is stored", async () => {
+    cluster = new Cluster(IDS);
+    // The hook is what makes a group's snapshots carry data: every replica has it.
+    const installed: Snapshot[] = [];
+    const accept = { restoreSnapshot: (snapshot: Snapshot) => () => installed.push(snapshot) };
+    for (const id of IDS) await cluster.start(id, accept);
+    await until(() => cluster.leader() !== undefined, "a leader");
+    const leader = cluster.leader()!;
+    const away = IDS.find((id) => id !== leader)!;
+    await cluster.crash(away);
+    for (let i = 0; i < 10; i++) cluster.drivers.get(leader)!.propose(new TextEncoder().encode(`r${i}`), Date.now());
+    await until(() => cluster.records(leader).length === 10, "10 records on the leader");
+    // The leader snapshots its "state machine" (the records so far) and compacts its whole log.
+    const applied = cluster.applied.get(leader)!.at(-1)!;
+    const meta = cluster.drivers.get(leader)!.compactLog(applied.index, applied.term)!;
+    const state = new TextEncoder().encode(cluster.records(leader).join(","));
+    await (await cluster.stores.get(leader)!.group(GROUP_ID)).compact(meta, state);
+
+    // A replica whose check of the data fails stops, and nothing of the snapshot is stored.
+    const failures: unknown[] = [];
+    await cluster.start(away, {
+      restoreSnapshot: () => {
+        throw new Error("damaged");
+      },
+      failed: (error) => failures.push(error),
+    });
+    await until(() => failures.length === 1, "the damaged snapshot to be refused");
+    expect(failures).toEqual([new Error("damaged")]);
+    expect((await cluster.stores.get(away)!.group(GROUP_ID)).snapshotMeta().index).toBe(0);
+    await cluster.crash(away);
+
+    await cluster.start(away, accept);
+    await until(() => installed.length === 1, "the snapshot to be installed");
+    expect(installed[0]!.meta.index).toBe(applied.index);
+    expect(new TextDecoder().decode(installed[0]!.data)).toBe("r0,r1,r2,r3,r4,r5,r6,r7,r8,r9");
+    const stored = await (await cluster.stores.get(away)!.group(GROUP_ID)).snapshot();
+    expect(stored.meta).toEqual(meta);
+    expect(Buffer.from(stored.data).equals(Buffer.from(state))).toBe(true);
+    // Replication goes on after the snapshot.
+    cluster.drivers.get(leader)!.propose(new TextEncoder().encode("r10"), Date.now());
+    await until(() => cluster.records(away).includes("r10"), "the next record on the returning replica");
   });
 
   it("a single-voter group (single-node mode) elects itself, commits, and keeps every committed entry across a crash", async () => {

@@ -11,6 +11,8 @@ import {
   type RaftConfig,
   type Ready,
   type RestoredState,
+  type Snapshot,
+  type SnapshotLoad,
   type SnapshotMeta,
   type SoftState,
   EntryType,
@@ -20,10 +22,15 @@ import {
 export interface DriverLog {
   append(entries: readonly Entry[], hardState: Ready["hardState"], sync: boolean): Promise<void>;
   entries(lo: number, hi: number, maxBytes: number): Promise<Entry[]>;
-  /** The compaction point: what a follower behind the log's first index is sent. */
+  /** The compaction point: what a follower behind the log's first index is sent, when snapshots carry no data. */
   snapshotMeta(): SnapshotMeta;
-  /** Replaces the whole log with a snapshot's state (a follower that was too far behind). */
-  installSnapshot(meta: SnapshotMeta): Promise<void>;
+  /** The compaction point and the state stored with it, read together: what such a follower is sent otherwise. */
+  snapshot(): Promise<Snapshot>;
+  /**
+   * Replaces the whole log with a snapshot's state (a follower that was too far behind), storing `data`
+   * with it when given.
+   */
+  installSnapshot(meta: SnapshotMeta, hardState?: HardState, data?: Uint8Array): Promise<void>;
 }
 
 export interface GroupDriverHooks {
@@ -37,6 +44,16 @@ export interface GroupDriverHooks {
   failed(error: unknown): void;
   /** Something came in (a message, a proposal): a quiet group may be awake again and needs its ticks. */
   activity?(): void;
+  /**
+   * Only for a group whose snapshots carry its state machine's state (the controller). Shard groups
+   * leave it out: their snapshots carry no data, since the records below the compaction point are gone
+   * by retention. With it, a follower behind the log's first index is sent the stored snapshot with its
+   * data, and a snapshot received from the leader is handed here before anything is written: check and
+   * decode its data (throw if it is damaged, and nothing is stored), and return what installs it into
+   * the state machine. The driver calls that once the snapshot and its data are durable, before the
+   * committed entries after it are applied.
+   */
+  restoreSnapshot?(snapshot: Snapshot): () => void;
 }
 
 const NO_DATA = new Uint8Array(0);
@@ -183,8 +200,7 @@ export class GroupDriver {
   private async handle(ready: Ready): Promise<void> {
     if (ready.softState) this.hooks.roleChanged(ready.softState);
     for (const message of ready.messages) this.hooks.send(message);
-    // Shard snapshots carry no data: the records below the compaction point are gone by retention.
-    if (ready.snapshot) await this.log.installSnapshot(ready.snapshot.meta);
+    if (ready.snapshot) await this.installSnapshot(ready.snapshot);
     // A hard state whose only change is the commit index is not written on its own at once: under load
     // the next write of entries carries it, saving a LevelDB write per committed batch; when the group
     // goes idle, it is written by itself. A stale commit index on disk would be safe (Raft finds the
@@ -208,10 +224,37 @@ export class GroupDriver {
         (error: unknown) => this.hooks.failed(error),
       );
     }
-    for (const load of ready.snapshotLoads) {
-      const meta = this.log.snapshotMeta();
-      assert(meta.index >= load.minIndex || meta.index === 0, `group ${this.groupId}: snapshot older than asked`);
-      this.node.snapshotLoaded(load.id, { meta, data: NO_DATA });
+    for (const load of ready.snapshotLoads) this.loadSnapshot(load);
+  }
+
+  /** A snapshot from the leader: its data (if the group's snapshots carry any) is checked before it is stored. */
+  private async installSnapshot(snapshot: Snapshot): Promise<void> {
+    const restore = this.hooks.restoreSnapshot;
+    if (restore === undefined) {
+      await this.log.installSnapshot(snapshot.meta);
+      return;
     }
+    const install = restore(snapshot);
+    await this.log.installSnapshot(snapshot.meta, undefined, snapshot.data);
+    install();
+  }
+
+  private loadSnapshot(load: SnapshotLoad): void {
+    const check = (meta: SnapshotMeta): void =>
+      assert(meta.index >= load.minIndex || meta.index === 0, `group ${this.groupId}: snapshot older than asked`);
+    if (this.hooks.restoreSnapshot === undefined) {
+      const meta = this.log.snapshotMeta();
+      check(meta);
+      this.node.snapshotLoaded(load.id, { meta, data: NO_DATA });
+      return;
+    }
+    void this.log.snapshot().then(
+      (snapshot) => {
+        check(snapshot.meta);
+        this.node.snapshotLoaded(load.id, snapshot);
+        this.schedule();
+      },
+      (error: unknown) => this.hooks.failed(error),
+    );
   }
 }
