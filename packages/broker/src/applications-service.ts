@@ -12,6 +12,7 @@ import {
 } from "@eddy/core";
 import type * as api from "@eddy/api";
 import type { ClusterNode } from "./cluster/cluster-node.js";
+import type { ApplicationsView } from "./metrics.js";
 
 /**
  * The consumer-application calls: every change is a controller command (so the lease table is
@@ -128,6 +129,26 @@ export class ApplicationService {
   private describe(app: Application, nowMs: number): api.ApplicationDescription {
     const shardIds = this.cluster.state.streams.get(app.streamName)?.shards.map((s) => s.shardId) ?? [];
     return describeApplication(app, shardIds, nowMs);
+  }
+
+  /** The applications' progress for the metrics, read when scraped. */
+  view(nowMs: number): ApplicationsView {
+    const apps = [...this.cluster.state.applications.values()];
+    return {
+      applications: apps.map((a) => ({
+        stream: a.streamName,
+        application: a.applicationName,
+        liveWorkers: [...a.workers.keys()].filter((id) => isWorkerLive(a, id, nowMs)).length,
+      })),
+      shards: apps.flatMap((a) =>
+        [...a.shards].map(([shard, p]) => ({
+          labels: { stream: a.streamName, application: a.applicationName, shard },
+          ...(p.millisBehindLatest !== undefined ? { millisBehindLatest: p.millisBehindLatest } : {}),
+          ...(p.checkpoint ? { checkpointAgeMs: Math.max(0, nowMs - p.checkpoint.writtenAtMs) } : {}),
+          halted: p.halted !== undefined,
+        })),
+      ),
+    };
   }
 
   private require(streamName: string, applicationName: string): Application {

@@ -53,6 +53,8 @@ export class Broker {
     probe.watchTailCaches(() => cluster.replicas.tailCacheBudget.used);
     const metadata = new Metadata(cluster, config);
     const service = new StreamService(config, metadata, cluster, probe);
+    const applications = new ApplicationService(cluster);
+    probe.watchApplications(() => applications.view(Date.now()));
     const health = new HealthImplementation({ "": "NOT_SERVING", "eddy.v1.Streams": "NOT_SERVING" });
     const grpcServer = new grpc.Server({
       "grpc.max_receive_message_length": GRPC_MESSAGE_BYTES_MAX,
@@ -60,13 +62,7 @@ export class Broker {
     });
     grpcServer.addService(
       loadStreamsService().service,
-      handlers(
-        service,
-        new ApplicationService(cluster),
-        { config, catalog: metadata, cluster, service, probe },
-        probe,
-        logger,
-      ),
+      handlers(service, applications, { config, catalog: metadata, cluster, service, probe }, probe, logger),
     );
     health.addToServer(grpcServer);
     cluster.addToServer(grpcServer);

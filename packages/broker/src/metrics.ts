@@ -1,4 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** What the application gauges show, as read from the controller state when scraped. */
+export interface ApplicationsView {
+  readonly applications: ReadonlyArray<{ stream: string; application: string; liveWorkers: number }>;
+  readonly shards: ReadonlyArray<{
+    labels: { stream: string; application: string; shard: string };
+    millisBehindLatest?: number;
+    checkpointAgeMs?: number;
+    halted: boolean;
+  }>;
+}
 import type { RaftStatus } from "@eddy/raft";
 import type { ShardLogProbe } from "./shard-log.js";
 
@@ -138,6 +149,62 @@ export class BrokerProbe {
         this.set(bytes());
       },
     });
+  }
+
+  /**
+   * Consumer applications' progress from the controller state, read when scraped. Every broker holds the
+   * same state, so any one broker's figures are the cluster's (aggregate with max, not sum).
+   */
+  watchApplications(source: () => ApplicationsView): void {
+    const gauge = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      fill: (g: Gauge, view: ApplicationsView) => void,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          fill(this, source());
+        },
+      });
+    const shardLabels = ["stream", "application", "shard"];
+    gauge(
+      "eddy_application_millis_behind_latest",
+      "How far behind the shard's tip its owner last reported reading, ms",
+      shardLabels,
+      (g, view) => {
+        for (const s of view.shards) if (s.millisBehindLatest !== undefined) g.set(s.labels, s.millisBehindLatest);
+      },
+    );
+    gauge(
+      "eddy_application_checkpoint_age_seconds",
+      "Time since the shard's checkpoint was written",
+      shardLabels,
+      (g, view) => {
+        for (const s of view.shards) if (s.checkpointAgeMs !== undefined) g.set(s.labels, s.checkpointAgeMs / 1000);
+      },
+    );
+    gauge(
+      "eddy_application_shard_halted",
+      "1 while the shard's owner reports it stopped by the halt policy",
+      shardLabels,
+      (g, view) => {
+        for (const s of view.shards) g.set(s.labels, s.halted ? 1 : 0);
+      },
+    );
+    gauge(
+      "eddy_application_live_workers",
+      "Workers of the application heartbeating within the lease timeout",
+      ["stream", "application"],
+      (g, view) => {
+        for (const a of view.applications) g.set({ stream: a.stream, application: a.application }, a.liveWorkers);
+      },
+    );
   }
 
   /** Per-shard Raft figures are read from the replicas when scraped, not pushed on every change. */

@@ -63,3 +63,4 @@ export {
 } from "./application/batch-runner.js";
 export { parseDeadLetter, type DeadLetter } from "./application/dead-letter.js";
 export type * from "./application/wire.js";
+export { registerApplicationMetrics } from "./application/prometheus.js";
