@@ -34,7 +34,14 @@ export interface RaftGroupStatus {
   readonly learners: readonly string[];
 }
 
-export type ControllerStatus = RaftGroupStatus;
+export interface ControllerStatus extends RaftGroupStatus {
+  /** The index of the controller's latest snapshot (0: none yet). */
+  readonly snapshotIndex: number;
+  /** Where the stored controller log starts: entries before it live only in the snapshot. */
+  readonly firstIndex: number;
+  /** Entries applied since this broker opened the controller, the replay after the snapshot included. */
+  readonly appliedSinceOpen: number;
+}
 
 export interface BrokerView {
   readonly id: string;

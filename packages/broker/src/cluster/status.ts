@@ -23,6 +23,7 @@ export function clusterStatus(cluster: ClusterNode, config: BrokerConfig): Broke
       appliedIndex: cluster.controller.applied,
       voters: controller.conf.voters,
       learners: controller.conf.learners,
+      ...cluster.controller.snapshotStatus(),
     },
     brokers: [...cluster.state.brokers.values()].map((b) => ({ ...b, connected: cluster.isConnected(b.id) })),
     groups: [...cluster.replicas.statuses()].map(({ stream, shard, status, quiesced }) => ({
