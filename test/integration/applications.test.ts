@@ -227,6 +227,57 @@ describe("consumer applications on one broker", () => {
     await b.waitFor((e) => e.event === "leaseLost");
   });
 
+  it("a worker stopped gracefully hands its shards over at once; one restarted under its id within the lease timeout gets its shards back", async () => {
+    const stream = "rolling";
+    await client.createStream({ streamName: stream, shardCount: 4, streamMode: "ON_DEMAND" });
+    await client.waitForStreamActive(stream);
+    // The default lease timeout (10 s): neither hand-over may wait for it.
+    const base = { endpoints: [broker.endpoint], stream, application: "deploy", leaseTimeoutMs: 10_000 };
+    const r1 = await startWorker({ ...base, workerId: "r1" });
+    const r2 = await startWorker({ ...base, workerId: "r2" });
+    const held = async (workerId: string) =>
+      (await client.describeApplication({ streamName: stream, applicationName: "deploy" })).shards
+        .filter((s) => s.owner === workerId)
+        .map((s) => s.shardId);
+    const deadline = Date.now() + 10_000;
+    while ((await held("r1")).length !== 2 || (await held("r2")).length !== 2) {
+      if (Date.now() > deadline) throw new Error("shards not balanced over r1 and r2");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const r1Shards = await held("r1");
+    const since = r2.events.length;
+    const stoppedAtMs = Date.now();
+    expect((await r1.stop()).code).toBe(0);
+    await Promise.all(
+      r1Shards.map((shardId) => r2.waitFor((e) => e.event === "leaseAcquired" && e.shardId === shardId, { since })),
+    );
+    const handoverMs = Date.now() - stoppedAtMs;
+    console.log(`graceful hand-over of 2 shards: ${handoverMs} ms (lease timeout 10,000 ms)`);
+    expect(handoverMs).toBeLessThan(5_000);
+
+    // r3 joins and is given shards; SIGKILLed and back under the same id, it keeps them.
+    const r3 = await startWorker({ ...base, workerId: "r3" });
+    await r3.waitFor((e) => e.event === "leaseAcquired");
+    while ((await held("r3")).length !== 2) {
+      if (Date.now() > deadline + 20_000) throw new Error("r3 not given its share");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const r3Shards = await held("r3");
+    const epochs = new Map(r3.events.filter((e) => e.event === "leaseAcquired").map((e) => [e.shardId, e.epoch]));
+    const sinceKill = r2.events.length;
+    await r3.kill();
+    const again = await startWorker({ ...base, workerId: "r3" });
+    const back = await Promise.all(
+      r3Shards.map((shardId) => again.waitFor((e) => e.event === "leaseAcquired" && e.shardId === shardId)),
+    );
+    // Same shards, each at a higher epoch (the killed process is fenced), and r2 never had them.
+    for (const e of back) expect(Number(e.epoch)).toBeGreaterThan(Number(epochs.get(e.shardId)));
+    const takenByR2 = r2.events
+      .slice(sinceKill)
+      .filter((e) => e.event === "leaseAcquired" && r3Shards.includes(String(e.shardId)));
+    expect(takenByR2).toEqual([]);
+  });
+
   it("a worker paused (SIGSTOP) past its lease cannot checkpoint over its successor", async () => {
     const stream = "paused";
     await client.createStream({ streamName: stream, shardCount: 2, streamMode: "ON_DEMAND" });

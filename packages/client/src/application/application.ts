@@ -30,6 +30,8 @@ export const APPLICATION_DEFAULTS = {
   /** Heartbeats per lease timeout: a lease survives this many lost heartbeats less one. */
   heartbeatsPerLeaseTimeout: 5,
   heartbeatIntervalMsMin: 100,
+  /** Also how long a released lease may wait for a new owner (a rolling deploy's gap), at most. */
+  heartbeatIntervalMsMax: 1_000,
 } as const;
 
 export interface ApplicationOptions {
@@ -200,10 +202,12 @@ export class Application extends EventEmitter<ApplicationEvents> {
   }
 
   private heartbeatIntervalMs(): number {
-    return Math.max(
-      APPLICATION_DEFAULTS.heartbeatIntervalMsMin,
-      Math.floor(this.leaseTimeoutMs / APPLICATION_DEFAULTS.heartbeatsPerLeaseTimeout),
-    );
+    const {
+      heartbeatIntervalMsMin: min,
+      heartbeatIntervalMsMax: max,
+      heartbeatsPerLeaseTimeout,
+    } = APPLICATION_DEFAULTS;
+    return Math.min(max, Math.max(min, Math.floor(this.leaseTimeoutMs / heartbeatsPerLeaseTimeout)));
   }
 
   private async heartbeatLoop(first: WorkerHeartbeatOutput): Promise<void> {
