@@ -19,7 +19,7 @@ import {
   type WorkerLine,
   type WorkerSpec,
 } from "@eddy/testkit";
-import { readShard } from "./helpers.js";
+import { readShard, useBroker } from "./helpers.js";
 
 const LEASE_TIMEOUT_MS = 2_000;
 const PROCESS_TIMEOUT_MS = 60_000;
@@ -106,16 +106,11 @@ function expectInOrderPerKey(lines: readonly WorkerLine[]): void {
 }
 
 describe("consumer applications on one broker", () => {
+  const fixture = useBroker();
   let broker: BrokerProcess;
   let client: EddyClient;
-
-  beforeAll(async () => {
-    broker = await BrokerProcess.start();
-    client = new EddyClient({ endpoint: broker.endpoint });
-  });
-  afterAll(async () => {
-    client?.close();
-    await broker?.destroy();
+  beforeAll(() => {
+    ({ broker, client } = fixture);
   });
 
   it("3 workers, 50,000 records over 8 shards, one SIGKILLed: its shards are taken over within the lease timeout, every record processed, per key in order, duplicates only after its last checkpoint", async () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, type Command } from "commander";
 import type { BrokerStatus, GroupStatus } from "@eddy/broker";
 import { durationMs, integer } from "./parse.js";
+import { table } from "./format.js";
 
 /** This CLI's own entry point: the brokers of a cluster are `eddy broker` processes. */
 const EDDY_MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
@@ -540,18 +541,6 @@ function formatStatus(view: ClusterView): string {
     lines.push("");
   }
   return lines.join("\n");
-}
-
-/** Left-aligned columns, two spaces apart. */
-function table(rows: readonly (readonly string[])[]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd(),
-  );
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { KinesisError } from "@eddy/core";
+import { registerAppCommands } from "./app-commands.js";
 import { registerBrokerCommands } from "./broker-commands.js";
 import { registerClusterCommands } from "./cluster-commands.js";
 import { registerStreamCommands } from "./stream-commands.js";
@@ -19,6 +20,7 @@ const program = new Command("eddy")
 registerBrokerCommands(program);
 registerClusterCommands(program);
 registerStreamCommands(program);
+registerAppCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,19 +3,11 @@
  * and Dates, converted from and to the wire messages of the Streams service.
  */
 import type * as wire from "@eddy/api";
+import type { HeldLease, InitialPositionType, ResumePosition, ResumeType, ShardReport } from "@eddy/core";
 import { int64ToNumber } from "../convert.js";
 
-/** TRIM_HORIZON, LATEST, AT_TIMESTAMP, AT_ or AFTER_SEQUENCE_NUMBER, or SHARD_END. */
-export type ResumeType =
-  "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP" | "AT_SEQUENCE_NUMBER" | "AFTER_SEQUENCE_NUMBER" | "SHARD_END";
-
-export interface ResumePosition {
-  readonly type: ResumeType;
-  readonly sequenceNumber?: string;
-  readonly timestampMs?: number;
-}
-
-export type InitialPosition = "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+export type { HeldLease, ResumePosition, ResumeType, ShardReport } from "@eddy/core";
+export type InitialPosition = InitialPositionType;
 
 export interface CreateApplicationInput {
   readonly streamName: string;
@@ -62,17 +54,7 @@ export interface WorkerHeartbeatInput {
   readonly incarnation: string;
   readonly released?: readonly string[];
   readonly leaving?: boolean;
-  readonly reports?: ReadonlyArray<{
-    readonly shardId: string;
-    readonly millisBehindLatest?: number;
-    readonly haltedReason?: string;
-  }>;
-}
-
-export interface HeldLease {
-  readonly shardId: string;
-  readonly epoch: number;
-  readonly startFrom: ResumePosition;
+  readonly reports?: readonly ShardReport[];
 }
 
 export interface WorkerHeartbeatOutput {

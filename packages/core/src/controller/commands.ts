@@ -3,7 +3,7 @@
  * the controller Raft group and applied by `applyCommand` on every voter. Commands carry everything
  * the change depends on (the time as `nowMs`, generated ids), so applying them is deterministic.
  */
-import type { ResumePosition, ShardReport } from "../applications/table.js";
+import type { CheckpointInput, HeartbeatInput, ResumePosition } from "../applications/table.js";
 import type { StreamMode } from "../model.js";
 
 /** A broker announces itself (first start or restart). A returning broker becomes live again. */
@@ -124,28 +124,17 @@ export interface DeleteApplication {
 }
 
 /** A worker renews its leases, hands some back, reports on its shards, and learns what it holds. */
-export interface WorkerHeartbeat {
+export interface WorkerHeartbeat extends HeartbeatInput {
   readonly type: "WorkerHeartbeat";
   readonly streamName: string;
   readonly applicationName: string;
-  readonly workerId: string;
-  readonly incarnation: string;
-  readonly nowMs: number;
-  readonly released: readonly string[];
-  readonly leaving: boolean;
-  readonly reports: readonly ShardReport[];
 }
 
 /** Fenced: written only by the lease's owner at the lease's epoch. */
-export interface WriteCheckpoint {
+export interface WriteCheckpoint extends CheckpointInput {
   readonly type: "WriteCheckpoint";
   readonly streamName: string;
   readonly applicationName: string;
-  readonly workerId: string;
-  readonly shardId: string;
-  readonly epoch: number;
-  readonly position: ResumePosition;
-  readonly nowMs: number;
 }
 
 export interface ResetApplication {
