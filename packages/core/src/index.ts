@@ -11,3 +11,4 @@ export * from "./iterator.js";
 export * from "./stream.js";
 export * from "./controller/index.js";
 export * from "./applications/index.js";
+export * from "./resharding.js";

@@ -147,6 +147,51 @@ export interface ResetApplication {
   readonly nowMs: number;
 }
 
+/** Starts a split; the stream is UPDATING until the parent is sealed and the children exist. */
+export interface SplitShard {
+  readonly type: "SplitShard";
+  readonly streamName: string;
+  readonly shardToSplit: string;
+  readonly newStartingHashKey: string;
+  readonly nowMs: number;
+}
+
+export interface MergeShards {
+  readonly type: "MergeShards";
+  readonly streamName: string;
+  readonly shardToMerge: string;
+  readonly adjacentShardToMerge: string;
+  readonly nowMs: number;
+}
+
+/** Uniform scaling in steps of splits and merges. */
+export interface UpdateShardCount {
+  readonly type: "UpdateShardCount";
+  readonly streamName: string;
+  readonly targetShardCount: number;
+  readonly nowMs: number;
+  readonly shardCountTotalMax?: number;
+}
+
+/**
+ * A parent of the reshard step in progress is sealed in its log at `endingSequenceNumber`: nothing after
+ * it is ever read. Once every parent of the step is, the step completes (children created and placed).
+ * Idempotent: a seal reported again changes nothing.
+ */
+export interface ShardSealed {
+  readonly type: "ShardSealed";
+  readonly streamName: string;
+  readonly shardId: string;
+  readonly endingSequenceNumber: string;
+  readonly nowMs: number;
+}
+
+/** Forgets closed shards whose every record is past the stream's retention. */
+export interface ForgetClosedShards {
+  readonly type: "ForgetClosedShards";
+  readonly nowMs: number;
+}
+
 export type ControllerCommand =
   | InitCluster
   | InitProducer
@@ -164,7 +209,12 @@ export type ControllerCommand =
   | DeleteApplication
   | WorkerHeartbeat
   | WriteCheckpoint
-  | ResetApplication;
+  | ResetApplication
+  | SplitShard
+  | MergeShards
+  | UpdateShardCount
+  | ShardSealed
+  | ForgetClosedShards;
 
 export type ControllerCommandType = ControllerCommand["type"];
 
@@ -225,6 +275,16 @@ export const COMMAND_FIELDS: { readonly [T in ControllerCommandType]: Readonly<R
     position: "json",
     nowMs: "number",
   },
+  SplitShard: { streamName: "string", shardToSplit: "string", newStartingHashKey: "string", nowMs: "number" },
+  MergeShards: { streamName: "string", shardToMerge: "string", adjacentShardToMerge: "string", nowMs: "number" },
+  UpdateShardCount: {
+    streamName: "string",
+    targetShardCount: "number",
+    nowMs: "number",
+    shardCountTotalMax: "number?",
+  },
+  ShardSealed: { streamName: "string", shardId: "string", endingSequenceNumber: "string", nowMs: "number" },
+  ForgetClosedShards: { nowMs: "number" },
   ResetApplication: {
     streamName: "string",
     applicationName: "string",

@@ -8,6 +8,19 @@ import { KinesisError, invalidArgument, limitExceeded, resourceInUse, resourceNo
 import { PRODUCER_EPOCH_MAX } from "../codec.js";
 import { LIMITS } from "../limits.js";
 import type { Shard, Stream, StreamMode } from "../model.js";
+import {
+  checkMerge,
+  checkSplit,
+  checkTargetShardCount,
+  childrenOf,
+  parentsOf,
+  planScalingStep,
+  requireNoReshard,
+  type Reshard,
+  type ReshardOp,
+} from "../resharding.js";
+import { parseSequenceNumber } from "../sequence.js";
+import { isOpen } from "../shards.js";
 import { newStream, streamArnOf } from "../stream.js";
 import {
   validateLength,
@@ -37,13 +50,18 @@ import type {
   CreateStream,
   DeleteApplication,
   DeleteStream,
+  ForgetClosedShards,
+  MergeShards,
   RegisterBroker,
   RepairDownBrokers,
   ReplaceReplica,
   ResetApplication,
+  ShardSealed,
+  SplitShard,
   StreamDeleted,
   UpdateMode,
   UpdateRetention,
+  UpdateShardCount,
   WorkerHeartbeat,
   WriteCheckpoint,
 } from "./commands.js";
@@ -58,11 +76,15 @@ export interface ReplicatedShard extends Shard {
    * configuration from the group's leader.
    */
   readonly replicaChanges?: number;
+  /** When a reshard closed it; it is forgotten once the stream's retention passes this. */
+  readonly closedAtMs?: number;
 }
 
 export interface ControllerStream extends Omit<Stream, "shards"> {
   readonly shards: readonly ReplicatedShard[];
   readonly replicationFactor: number;
+  /** The reshard in progress (the stream is UPDATING meanwhile). */
+  readonly reshard?: Reshard;
 }
 
 export interface ControllerState {
@@ -159,6 +181,16 @@ function dispatch(state: ControllerState, command: ControllerCommand): ApplyResu
       return writeCheckpoint(state, command);
     case "ResetApplication":
       return resetApp(state, command);
+    case "SplitShard":
+      return splitShard(state, command);
+    case "MergeShards":
+      return mergeShards(state, command);
+    case "UpdateShardCount":
+      return updateShardCount(state, command);
+    case "ShardSealed":
+      return shardSealed(state, command);
+    case "ForgetClosedShards":
+      return forgetClosedShards(state, command);
     default:
       throw invalidArgument(`Unknown controller command type ${String((command as { type?: unknown }).type)}.`);
   }
@@ -272,7 +304,7 @@ function createStream(state: ControllerState, cmd: CreateStream): ApplyResult {
     );
   }
   if (cmd.shardCountTotalMax !== undefined) {
-    const shardTotal = [...state.streams.values()].reduce((n, s) => n + s.shards.length, 0);
+    const shardTotal = openShardTotal(state);
     if (shardTotal + cmd.shardCount > cmd.shardCountTotalMax) {
       throw limitExceeded(
         `This request would exceed the shard limit for the account: ${shardTotal} shards exist, ` +
@@ -366,6 +398,131 @@ function requireServing(state: ControllerState, streamName: string): ControllerS
   const stream = requireStream(state, streamName);
   if (stream.status === "DELETING") throw resourceNotFound(`Stream ${streamName} is being deleted.`);
   return stream;
+}
+
+// ---- resharding ----
+
+function openShardTotal(state: ControllerState): number {
+  return [...state.streams.values()].reduce((n, s) => n + s.shards.filter(isOpen).length, 0);
+}
+
+function startReshard(state: ControllerState, stream: ControllerStream, reshard: Reshard): ApplyResult {
+  return withStream(state, { ...stream, status: "UPDATING", reshard });
+}
+
+function splitShard(state: ControllerState, cmd: SplitShard): ApplyResult {
+  validateTime(cmd.nowMs, "nowMs");
+  const stream = requireServing(state, cmd.streamName);
+  requireNoReshard(stream.streamName, stream.reshard, stream.status);
+  const op = checkSplit(toStream(stream), cmd.shardToSplit, cmd.newStartingHashKey);
+  return startReshard(state, stream, { ops: [op], sealed: [], startedAtMs: cmd.nowMs });
+}
+
+function mergeShards(state: ControllerState, cmd: MergeShards): ApplyResult {
+  validateTime(cmd.nowMs, "nowMs");
+  const stream = requireServing(state, cmd.streamName);
+  requireNoReshard(stream.streamName, stream.reshard, stream.status);
+  const op = checkMerge(toStream(stream), cmd.shardToMerge, cmd.adjacentShardToMerge);
+  return startReshard(state, stream, { ops: [op], sealed: [], startedAtMs: cmd.nowMs });
+}
+
+function updateShardCount(state: ControllerState, cmd: UpdateShardCount): ApplyResult {
+  validateTime(cmd.nowMs, "nowMs");
+  const stream = requireServing(state, cmd.streamName);
+  requireNoReshard(stream.streamName, stream.reshard, stream.status);
+  const open = stream.shards.filter(isOpen);
+  const othersOpen = openShardTotal(state) - open.length;
+  checkTargetShardCount(
+    toStream(stream),
+    cmd.targetShardCount,
+    cmd.shardCountTotalMax === undefined ? Number.MAX_SAFE_INTEGER : cmd.shardCountTotalMax - othersOpen,
+  );
+  const ops = planScalingStep(open, cmd.targetShardCount);
+  if (ops.length === 0) return { state, result: stream }; // already there
+  return startReshard(state, stream, {
+    ops,
+    sealed: [],
+    targetShardCount: cmd.targetShardCount,
+    startedAtMs: cmd.nowMs,
+  });
+}
+
+function shardSealed(state: ControllerState, cmd: ShardSealed): ApplyResult {
+  validateTime(cmd.nowMs, "nowMs");
+  const stream = requireStream(state, cmd.streamName);
+  const ending = parseSequenceNumber(cmd.endingSequenceNumber, "EndingSequenceNumber").toString();
+  const reshard = stream.reshard;
+  const parents = reshard ? parentsOf(reshard.ops) : [];
+  // A seal reported again, after its step completed, changes nothing.
+  if (!reshard || !parents.includes(cmd.shardId)) return { state, result: stream };
+  if (reshard.sealed.some((s) => s.shardId === cmd.shardId)) return { state, result: stream };
+  const sealed = [...reshard.sealed, { shardId: cmd.shardId, endingSequenceNumber: ending }];
+  if (sealed.length < parents.length) return withStream(state, { ...stream, reshard: { ...reshard, sealed } });
+  return completeStep(state, stream, reshard.ops, sealed, reshard.targetShardCount, cmd.nowMs);
+}
+
+/** Every parent of the step is sealed: close them, create and place the children, plan the next step. */
+function completeStep(
+  state: ControllerState,
+  stream: ControllerStream,
+  ops: readonly ReshardOp[],
+  sealed: Reshard["sealed"],
+  targetShardCount: number | undefined,
+  nowMs: number,
+): ApplyResult {
+  const endings = new Map(sealed.map((s) => [s.shardId, BigInt(s.endingSequenceNumber)] as const));
+  const children = childrenOf(toStream(stream), ops, stream.nextShardNumber, state.nextGroupId);
+  const load = computeLoad(state);
+  const brokers = [...state.brokers.values()];
+  const placed: ReplicatedShard[] = children.map((child) => {
+    const replicas = placeReplicas(brokers, load, stream.replicationFactor);
+    if (replicas instanceof KinesisError) throw replicas;
+    addLoad(load, replicas);
+    return { ...child, replicas };
+  });
+  const shards: ReplicatedShard[] = [
+    ...stream.shards.map((s) => {
+      const ending = endings.get(s.shardId);
+      return ending === undefined ? s : { ...s, endingSequenceNumber: ending, closedAtMs: nowMs };
+    }),
+    ...placed,
+  ];
+  const next = { ...stream, shards, nextShardNumber: stream.nextShardNumber + children.length };
+  const nextOps = targetShardCount === undefined ? [] : planScalingStep(shards.filter(isOpen), targetShardCount);
+  const { reshard: _done, ...rest } = next;
+  const updated: ControllerStream =
+    nextOps.length > 0
+      ? {
+          ...next,
+          status: "UPDATING",
+          reshard: { ops: nextOps, sealed: [], targetShardCount: targetShardCount!, startedAtMs: nowMs },
+        }
+      : { ...rest, status: "ACTIVE" };
+  const withChildren = withStream({ ...state, nextGroupId: state.nextGroupId + children.length }, updated);
+  return withChildren;
+}
+
+/** Closed shards past retention are forgotten (every record in them has expired). */
+function forgetClosedShards(state: ControllerState, cmd: ForgetClosedShards): ApplyResult {
+  validateTime(cmd.nowMs, "nowMs");
+  let streams: Map<string, ControllerStream> | undefined;
+  const forgotten: string[] = [];
+  for (const stream of streamsByName(state)) {
+    const retentionMs = stream.retentionPeriodHours * 3_600_000;
+    const keep = stream.shards.filter(
+      (s) => isOpen(s) || s.closedAtMs === undefined || s.closedAtMs + retentionMs > cmd.nowMs,
+    );
+    if (keep.length === stream.shards.length) continue;
+    for (const s of stream.shards) if (!keep.includes(s)) forgotten.push(`${stream.streamName}/${s.shardId}`);
+    streams ??= new Map(state.streams);
+    streams.set(stream.streamName, { ...stream, shards: keep });
+  }
+  return { state: streams ? { ...state, streams } : state, result: { forgotten } };
+}
+
+/** The Stream view of a controller stream (the pure resharding functions need no replicas). */
+function toStream(stream: ControllerStream): Stream {
+  return stream as unknown as Stream;
 }
 
 // ---- consumer applications ----
