@@ -6,6 +6,8 @@ import {
   decodeBatchProducers,
   decodeRecordBatch,
   encodeRecordBatch,
+  encodeSealBatch,
+  isSealBatch,
   RECORD_BATCH_HEADER_BYTES,
   recordBatchCount,
   type BatchRecord,
@@ -147,7 +149,7 @@ describe("record batch: corruption is detected, never returned as data", () => {
     const withByte = (at: number, value: number) => good.map((b, i) => (i === at ? value : b));
     expect(corruptionOf(() => decodeRecordBatch(Uint8Array.from(withByte(0, 0x00)))).message).toMatch(/magic/);
     expect(corruptionOf(() => decodeRecordBatch(Uint8Array.from(withByte(1, 2)))).message).toMatch(/version/);
-    expect(corruptionOf(() => decodeRecordBatch(Uint8Array.from(withByte(2, 2)))).message).toMatch(/flags/);
+    expect(corruptionOf(() => decodeRecordBatch(Uint8Array.from(withByte(2, 4)))).message).toMatch(/flags/);
     expect(corruptionOf(() => decodeRecordBatch(Uint8Array.from(withByte(12, 0x62)))).message).toMatch(/checksum/);
     expect(corruptionOf(() => decodeRecordBatch(Uint8Array.of(0xed, 1))).message).toMatch(/truncated/);
   });
@@ -198,5 +200,26 @@ describe("record batch producer section", () => {
     // recordCount of the first producer (after count varint, id varint+3 bytes, epoch 4, sequence 6, first 4).
     bytes.writeUInt32BE(9, 11 + 1 + 1 + 3 + 4 + 6 + 4);
     expect(() => decodeBatchProducers(bytes)).toThrow(/covers records past/);
+  });
+});
+
+describe("record batch: seal", () => {
+  it("a seal is a header with FLAG_SEAL and no records; other batches are not seals", () => {
+    const seal = encodeSealBatch();
+    expect(seal.length).toBe(RECORD_BATCH_HEADER_BYTES);
+    expect(seal[2]).toBe(0x02);
+    expect(isSealBatch(seal)).toBe(true);
+    expect(decodeRecordBatch(seal)).toEqual([]);
+    expect(isSealBatch(encodeRecordBatch([]))).toBe(false);
+    expect(isSealBatch(encodeRecordBatch([{ partitionKey: "k", data: new Uint8Array([1]) }]))).toBe(false);
+  });
+
+  it("a damaged seal, or a seal carrying records, is corruption", () => {
+    const flipped = Buffer.from(encodeSealBatch());
+    flipped[8] = 1; // record count
+    expect(() => isSealBatch(flipped)).toThrow(/seal holds no records|checksum/);
+    const withRecord = Buffer.from(encodeRecordBatch([{ partitionKey: "k", data: new Uint8Array([1]) }]));
+    withRecord[2] = 0x02;
+    expect(() => decodeRecordBatch(withRecord)).toThrow(KinesisError);
   });
 });

@@ -4,7 +4,9 @@
  *   offset  size  field
  *   0       1     magic        0xED
  *   1       1     version      1
- *   2       1     flags        0, or FLAG_PRODUCERS (0x01): a producer section follows the header; others are rejected
+ *   2       1     flags        0; FLAG_PRODUCERS (0x01): a producer section follows the header; or FLAG_SEAL
+ *                                (0x02), with no records: the shard is closed here (a reshard's parent), and
+ *                                no later entry of its log is ever read. Others are rejected
  *   3       4     checksum     CRC-32 (zlib polynomial), u32 big-endian, of every byte from offset 7 to the end
  *   7       4     recordCount  u32 big-endian
  *   11      ...   with FLAG_PRODUCERS, the producer section: which records came from which exactly-once
@@ -51,6 +53,7 @@ export const RECORD_BATCH_VERSION = 1;
 export const RECORD_BATCH_HEADER_BYTES = 11;
 const FLAGS_NONE = 0;
 const FLAG_PRODUCERS = 0x01;
+const FLAG_SEAL = 0x02;
 const PRODUCER_FIXED_BYTES = 4 + 6 + 4 + 4;
 const CHECKSUM_AT = 3;
 const COUNT_AT = 7;
@@ -123,6 +126,26 @@ export function encodeRecordBatch(
   assert(pos === size, `record batch size mismatch: wrote ${pos} of ${size} bytes`);
   out.writeUInt32BE(crc32(out.subarray(CHECKSUMMED_FROM)), CHECKSUM_AT);
   return out;
+}
+
+/** The entry that closes a shard: no records, FLAG_SEAL. */
+export function encodeSealBatch(): Uint8Array {
+  const out = Buffer.alloc(RECORD_BATCH_HEADER_BYTES);
+  out[0] = RECORD_BATCH_MAGIC;
+  out[1] = RECORD_BATCH_VERSION;
+  out[2] = FLAG_SEAL;
+  out.writeUInt32BE(0, COUNT_AT);
+  out.writeUInt32BE(crc32(out.subarray(CHECKSUMMED_FROM)), CHECKSUM_AT);
+  return out;
+}
+
+/** Whether a batch is a seal (verified: a damaged entry is CorruptDataException, not "no"). */
+export function isSealBatch(bytes: Uint8Array): boolean {
+  const buf = asBuffer(bytes);
+  readHeader(buf);
+  if (buf[2] !== FLAG_SEAL) return false;
+  verifyChecksum(buf);
+  return true;
 }
 
 /**
@@ -206,8 +229,14 @@ function readHeader(buf: Buffer): number {
   }
   if (buf[0] !== RECORD_BATCH_MAGIC) throw corrupt(`bad magic byte 0x${hex(buf[0])} (expected 0xed)`);
   if (buf[1] !== RECORD_BATCH_VERSION) throw corrupt(`unsupported version ${buf[1]}`);
-  if (buf[2] !== FLAGS_NONE && buf[2] !== FLAG_PRODUCERS) throw corrupt(`unknown flags 0x${hex(buf[2])}`);
-  return buf.readUInt32BE(COUNT_AT);
+  if (buf[2] !== FLAGS_NONE && buf[2] !== FLAG_PRODUCERS && buf[2] !== FLAG_SEAL) {
+    throw corrupt(`unknown flags 0x${hex(buf[2])}`);
+  }
+  const count = buf.readUInt32BE(COUNT_AT);
+  if (buf[2] === FLAG_SEAL && (count !== 0 || buf.length !== RECORD_BATCH_HEADER_BYTES)) {
+    throw corrupt(`a seal holds no records (it says ${count}, in ${buf.length} bytes)`);
+  }
+  return count;
 }
 
 function verifyChecksum(buf: Buffer): void {
