@@ -38,6 +38,9 @@ describe("proto loading", () => {
         "WorkerHeartbeat",
         "Checkpoint",
         "ResetApplication",
+        "SplitShard",
+        "MergeShards",
+        "UpdateShardCount",
       ].sort(),
     );
     expect(loaded.service.SubscribeToShard.responseStream).toBe(true);

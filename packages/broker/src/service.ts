@@ -24,7 +24,10 @@ import {
   validateShardCount,
   validateShardIdFormat,
   validateStreamName,
+  childShardsOf,
+  constraintViolation,
   KinesisError,
+  type ControllerStream,
   type BatchRecord,
   type LogPosition,
   type Shard,
@@ -199,8 +202,18 @@ export class StreamService {
     };
   }
 
-  /** Kinesis's ShardFilter; without resharding every shard is open, so most filters keep all shards. */
-  private filterShards(stream: Stream, shards: readonly Shard[], filter: api.ShardFilter__Output): Shard[] {
+  /**
+   * Kinesis's ShardFilter. A child shard opened when its parents closed; a shard whose parents are gone
+   * (forgotten past retention) or that has none was open at the trim horizon.
+   */
+  private filterShards(stream: ControllerStream, shards: readonly Shard[], filter: api.ShardFilter__Output): Shard[] {
+    const closedAt = new Map(stream.shards.map((s) => [s.shardId, s.closedAtMs] as const));
+    const openedAtMs = (shard: Shard): number =>
+      shard.parentShardId === undefined ? stream.createdAtMs : (closedAt.get(shard.parentShardId) ?? 0);
+    const openAt = (shard: Shard, ts: number): boolean => {
+      const closed = closedAt.get(shard.shardId);
+      return openedAtMs(shard) <= ts && (closed === undefined || closed > ts);
+    };
     switch (filter.type) {
       case "AFTER_SHARD_ID":
         validateShardIdFormat(filter.shard_id, "ShardFilter.ShardId");
@@ -208,17 +221,67 @@ export class StreamService {
       case "AT_LATEST":
         return shards.filter((s) => s.endingSequenceNumber === undefined);
       case "AT_TRIM_HORIZON":
+        return shards.filter((s) =>
+          [s.parentShardId, s.adjacentParentShardId].every((p) => p === undefined || !closedAt.has(p)),
+        );
       case "FROM_TRIM_HORIZON":
         return [...shards];
       case "AT_TIMESTAMP_FILTER":
       case "FROM_TIMESTAMP": {
         const ts = Number(filter.timestamp);
         if (!(ts > 0)) throw invalidArgument("ShardFilter.Timestamp must be set for timestamp filters.");
-        return ts < stream.createdAtMs ? [...shards] : shards.filter((s) => s.endingSequenceNumber === undefined);
+        if (filter.type === "FROM_TIMESTAMP") {
+          return shards.filter((s) => {
+            const closed = closedAt.get(s.shardId);
+            return closed === undefined || closed > ts;
+          });
+        }
+        return shards.filter((s) => openAt(s, Math.max(ts, stream.createdAtMs)));
       }
       default:
         throw invalidArgument(`ShardFilter.Type ${filter.type} is not supported.`);
     }
+  }
+
+  async splitShard(req: api.SplitShardRequest__Output): Promise<api.SplitShardResponse> {
+    validateStreamName(req.stream_name);
+    if (!req.new_starting_hash_key) throw invalidArgument("NewStartingHashKey must be set.");
+    await this.cluster.submit({
+      type: "SplitShard",
+      streamName: req.stream_name,
+      shardToSplit: req.shard_to_split,
+      newStartingHashKey: req.new_starting_hash_key,
+      nowMs: Date.now(),
+    });
+    return {};
+  }
+
+  async mergeShards(req: api.MergeShardsRequest__Output): Promise<api.MergeShardsResponse> {
+    validateStreamName(req.stream_name);
+    await this.cluster.submit({
+      type: "MergeShards",
+      streamName: req.stream_name,
+      shardToMerge: req.shard_to_merge,
+      adjacentShardToMerge: req.adjacent_shard_to_merge,
+      nowMs: Date.now(),
+    });
+    return {};
+  }
+
+  async updateShardCount(req: api.UpdateShardCountRequest__Output): Promise<api.UpdateShardCountResponse> {
+    validateStreamName(req.stream_name);
+    if (req.scaling_type && req.scaling_type !== "UNIFORM_SCALING") {
+      throw constraintViolation("ScalingType", "satisfy enum value set: [UNIFORM_SCALING]");
+    }
+    const current = openShards(this.catalog.requireServing(req.stream_name)).length;
+    await this.cluster.submit({
+      type: "UpdateShardCount",
+      streamName: req.stream_name,
+      targetShardCount: req.target_shard_count,
+      nowMs: Date.now(),
+      shardCountTotalMax: this.config.shardCountTotalMax,
+    });
+    return { stream_name: req.stream_name, current_shard_count: current, target_shard_count: req.target_shard_count };
   }
 
   async updateRetentionPeriod(
@@ -504,11 +567,13 @@ export class StreamService {
     const read = await log.read(iterator.position, limit, LIMITS.getRecordsBytesMax, nowMs);
     if (stream.mode === "PROVISIONED") log.throttle.chargeRead(read.bytes, nowMs);
     this.probe.recordsRead(stream.streamName, read.records.length, read.bytes, read.millisBehindLatest);
+    // A closed shard read to its end: no next iterator, and where its keys went (once the step completed).
+    const ended = read.ended && read.records.length === 0 && shard.endingSequenceNumber !== undefined;
     return {
       records: read.records.map(recordMessage),
-      next_shard_iterator: this.iteratorAt(stream, shard, read.next, nowMs),
+      next_shard_iterator: ended ? "" : this.iteratorAt(stream, shard, read.next, nowMs),
       millis_behind_latest: String(read.millisBehindLatest),
-      child_shards: [],
+      child_shards: ended ? childShardMessages(stream, shard.shardId) : [],
     };
   }
 
@@ -532,6 +597,18 @@ interface RoutedRecord {
 }
 
 /** Bytes a record counts against the limits: data plus partition key, as in Kinesis. */
+/** Kinesis's ChildShards of a closed shard. */
+export function childShardMessages(stream: Stream, shardId: string): api.ChildShard[] {
+  return childShardsOf(stream, shardId).map((child) => ({
+    shard_id: child.shardId,
+    parent_shards: [child.parentShardId, child.adjacentParentShardId].filter((p): p is string => p !== undefined),
+    hash_key_range: {
+      starting_hash_key: child.hashKeyRange.startingHashKey.toString(),
+      ending_hash_key: child.hashKeyRange.endingHashKey.toString(),
+    },
+  }));
+}
+
 function recordBytes(record: BatchRecord): number {
   return record.data.length + Buffer.byteLength(record.partitionKey);
 }

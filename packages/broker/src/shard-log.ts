@@ -3,6 +3,8 @@ import {
   decodeBatchProducers,
   decodeRecordBatch,
   encodeRecordBatch,
+  encodeSealBatch,
+  isSealBatch,
   serviceUnavailable,
   KinesisError,
   ShardThrottle,
@@ -82,6 +84,8 @@ export interface ReadResult {
   readonly next: LogPosition;
   /** Milliseconds between now and the newest record returned when more remain; 0 once caught up. */
   readonly millisBehindLatest: number;
+  /** The shard is sealed and this read reached its end: there will never be more. */
+  readonly ended: boolean;
 }
 
 /** An exactly-once producer's batch: who sent it, in which epoch, and its number. */
@@ -111,6 +115,8 @@ const PRODUCERS_MAX_PER_SHARD = 10_000;
 const PRODUCER_READY_TIMEOUT_MS = 5_000;
 
 interface PendingPut {
+  /** The seal that closes the shard (no records), alone in its entry. */
+  readonly seal?: true;
   readonly records: readonly BatchRecord[];
   readonly bytes: number;
   readonly producer: ProducerStamp | undefined;
@@ -164,6 +170,11 @@ export class ShardLog {
   private readonly pendingProducers = new Map<string, ProducerStamp & { readonly result: Promise<AppendResult> }>();
   /** Leader only: the index of its term's first entry; until it is applied, earlier terms' batches may be missing. */
   private termStartIndex = Number.POSITIVE_INFINITY;
+  /** The index of the applied seal entry: the shard is closed, and nothing after it is read. */
+  private sealIndex: number | undefined;
+  /** A seal is queued or in flight here: puts after it are refused. */
+  private sealing: Promise<AppendResult> | undefined;
+  private sealWaiters: Array<() => void> = [];
 
   private constructor(
     readonly shard: Shard,
@@ -445,6 +456,7 @@ export class ShardLog {
     producer: ProducerStamp | undefined,
   ): Promise<AppendResult> {
     if (this.closedError) return Promise.reject(this.closedError);
+    if (this.sealing || this.sealIndex !== undefined) return Promise.reject(this.closedForWrites());
     if (this.queuedBytes + bytes > this.options.queueBytesMax) {
       return Promise.reject(
         serviceUnavailable(
@@ -485,6 +497,11 @@ export class ShardLog {
     let bytes = 0;
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
+      if (next.seal && puts.length > 0) break;
+      if (next.seal) {
+        puts.push(this.queue.shift()!);
+        break;
+      }
       const fits =
         records + next.records.length <= this.options.batchRecordsMax &&
         bytes + next.bytes <= this.options.batchBytesMax;
@@ -505,7 +522,8 @@ export class ShardLog {
     const timestampMs = Math.max(Date.now(), this.lastTimestampMs);
     try {
       const producers = producerBatchesOf(puts);
-      const result = this.driver.propose(encodeRecordBatch(records, producers), timestampMs);
+      const data = puts[0]!.seal ? encodeSealBatch() : encodeRecordBatch(records, producers);
+      const result = this.driver.propose(data, timestampMs);
       if (!result.ok) {
         for (const put of puts) put.reject(proposeFailure(this.shard, result.error));
         return;
@@ -527,22 +545,32 @@ export class ShardLog {
     for (const entry of entries) {
       const proposal = this.proposal;
       const ours = proposal !== undefined && proposal.index === entry.index && proposal.term === entry.term;
-      // Every replica applies the producers of every entry, so a new leader knows them all.
-      if (entry.type === EntryType.Records) {
-        const producers = ours ? proposal.producers : decodeBatchProducers(entry.data);
-        for (const p of producers) this.rememberProducer(p.producerId, producerStateOf(p, entry));
+      // An entry after the seal is void: a leader that did not know of the seal yet proposed it. It is never
+      // read, and its puts are refused, so nothing in it was acknowledged.
+      const isVoid = this.sealIndex !== undefined && entry.index > this.sealIndex;
+      if (entry.type === EntryType.Records && !isVoid) {
+        if (isSealBatch(entry.data)) {
+          this.sealIndex = entry.index;
+        } else {
+          // Every replica applies the producers of every entry, so a new leader knows them all.
+          const producers = ours ? proposal.producers : decodeBatchProducers(entry.data);
+          for (const p of producers) this.rememberProducer(p.producerId, producerStateOf(p, entry));
+        }
       }
-      this.commit(entry, ours ? proposal.records : undefined);
-      if (proposal && entry.index >= proposal.index) this.settle(proposal, ours ? entry : undefined);
+      this.commit(entry, ours && !isVoid ? proposal.records : isVoid ? [] : undefined);
+      if (proposal && entry.index >= proposal.index) this.settle(proposal, ours && !isVoid ? entry : undefined, isVoid);
+      if (this.sealIndex === entry.index) this.wakeSealWaiters();
     }
   }
 
   /** Answers the puts of a proposal: committed at `entry`, or lost because another entry took its index. */
-  private settle(proposal: Proposal, entry: Entry | undefined): void {
+  private settle(proposal: Proposal, entry: Entry | undefined, isVoid = false): void {
     this.proposal = undefined;
     // First, so that the writer gives the batch's queued bytes back before any put's caller runs on.
     proposal.committed();
-    if (!entry) {
+    if (isVoid) {
+      for (const put of proposal.puts) put.reject(this.closedForWrites());
+    } else if (!entry) {
       const lost = new KinesisError(
         "NotLeaderException",
         `Shard ${this.shard.shardId} changed leader before the batch committed; retry.`,
@@ -587,7 +615,85 @@ export class ShardLog {
 
   /** Position just past the last committed record. */
   latest(): LogPosition {
+    if (this.sealIndex !== undefined) return { index: this.sealIndex, offset: 0 };
     return { index: this.commitIndex + 1, offset: 0 };
+  }
+
+  /** The closed shard's ending sequence number (the seal's position), or undefined while it is open. */
+  endingSequenceNumber(): bigint | undefined {
+    return this.sealIndex === undefined
+      ? undefined
+      : sequenceNumberOf(this.shard.shardNumber, { index: this.sealIndex, offset: 0 });
+  }
+
+  /**
+   * Leader only: closes the shard for a reshard. Puts queued before the seal are written first; puts
+   * after it are refused (NotLeaderException, so that clients look for the shard's children). Resolves
+   * with the ending sequence number once the seal is applied here; at once if it already is.
+   */
+  async seal(): Promise<bigint> {
+    if (this.sealIndex === undefined) {
+      if (this.role.role !== "leader") {
+        throw new KinesisError("NotLeaderException", `This broker does not lead shard ${this.shard.shardId}.`);
+      }
+      this.sealing ??= new Promise<AppendResult>((resolve, reject) => {
+        if (this.closedError) return reject(this.closedError);
+        this.queue.push({ seal: true, records: [], bytes: 0, producer: undefined, resolve, reject });
+        if (!this.writing) this.writing = this.writeBatches();
+      });
+      try {
+        await this.sealing;
+      } catch (error) {
+        // Lost to a leader change: a later call proposes it again (if the entry did not commit after all).
+        this.sealing = undefined;
+        if (this.sealIndex === undefined) throw error;
+      }
+      if (this.sealIndex === undefined) await new Promise<void>((wake) => this.sealWaiters.push(wake));
+    }
+    return this.endingSequenceNumber()!;
+  }
+
+  /**
+   * At open: the seal, if an entry applied before a restart is one. Only entries from `sinceMs` on are
+   * looked at (the reshard's start), so the scan is short.
+   */
+  async findSeal(sinceMs: number): Promise<void> {
+    if (this.sealIndex !== undefined) return;
+    let index = Math.max(this.log.firstIndex(), await this.log.indexAtTime(sinceMs));
+    while (index <= this.commitIndex) {
+      const entries = await this.readIntact(index, Math.min(this.commitIndex + 1, index + PRODUCER_SCAN_CHUNK_ENTRIES));
+      if (entries.length === 0) return;
+      for (const entry of entries) {
+        if (entry.type === EntryType.Records && isSealBatch(entry.data)) {
+          this.sealIndex = entry.index;
+          return;
+        }
+      }
+      index = entries.at(-1)!.index + 1;
+    }
+  }
+
+  /** At open: the controller knows the shard closed at `sealIndex` (from its ending sequence number). */
+  sealedAt(sealIndex: number): void {
+    this.sealIndex ??= sealIndex;
+  }
+
+  /** Whether the shard is sealed here. */
+  isSealed(): boolean {
+    return this.sealIndex !== undefined;
+  }
+
+  private closedForWrites(): KinesisError {
+    return new KinesisError(
+      "NotLeaderException",
+      `Shard ${this.shard.shardId} is closed by a reshard; its hash keys go to its child shards. Refresh the shard map and retry.`,
+    );
+  }
+
+  private wakeSealWaiters(): void {
+    const waiters = this.sealWaiters;
+    this.sealWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Position of the first record that arrived at or after `timestampMs`. */
@@ -605,7 +711,8 @@ export class ShardLog {
     let bytes = 0;
     let index = Math.max(from.index, this.log.firstIndex());
     let offset = index === from.index ? from.offset : 0;
-    scan: while (index <= this.commitIndex) {
+    const lastReadable = this.sealIndex === undefined ? this.commitIndex : Math.min(this.commitIndex, this.sealIndex);
+    scan: while (index <= lastReadable) {
       const window = await this.loadEntries(index, maxBytes - bytes);
       // Nothing at or after `index` although it is committed: retention trimmed it under this read.
       if (window.start >= window.entries.length) break;
@@ -632,10 +739,17 @@ export class ShardLog {
         offset = 0;
       }
     }
-    const caughtUp = index > this.commitIndex;
+    const caughtUp = index > lastReadable;
     const newest = records.at(-1);
     const millisBehindLatest = caughtUp || !newest ? 0 : Math.max(0, nowMs - newest.arrivalTimestampMs);
-    return { records, bytes, next: { index, offset }, millisBehindLatest };
+    const ended = this.sealIndex !== undefined && index >= this.sealIndex;
+    return {
+      records,
+      bytes,
+      next: ended ? { index: this.sealIndex!, offset: 0 } : { index, offset },
+      millisBehindLatest,
+      ended,
+    };
   }
 
   /** Committed entries from `index` on, from the tail cache when it holds them, else from the store. */

@@ -7,7 +7,10 @@ import { HOPS_MAX, hopsMetadata } from "./cluster/forward.js";
 import type { Metadata } from "./cluster/metadata.js";
 import type { BrokerConfig } from "./config.js";
 import type { BrokerProbe } from "./metrics.js";
-import { iteratorTypeOf, recordMessage, type StreamService } from "./service.js";
+import { childShardMessages, iteratorTypeOf, recordMessage, type StreamService } from "./service.js";
+
+/** How often a subscriber at the seal of a shard looks for the controller to show it closed. */
+const SEALED_POLL_MS = 100;
 
 type SubscribeCall = grpc.ServerWritableStream<api.SubscribeToShardRequest__Output, api.SubscribeToShardEvent>;
 
@@ -77,7 +80,20 @@ export async function serveSubscription(
         if (bucket) await paceTo(bucket, config.shardLimits.subscriberBytesPerSec, read.bytes, cancelledSignal);
         continue;
       }
-      const heartbeat = timer(config.subscribeHeartbeatMs);
+      if (read.ended) {
+        // Sealed: once the controller shows the shard closed, say where its keys went and end.
+        const current = catalog.get(stream.streamName)?.shards.find((s) => s.shardId === shard.shardId);
+        if (current?.endingSequenceNumber !== undefined) {
+          call.write({
+            records: [],
+            continuation_sequence_number: lastSequenceNumber,
+            millis_behind_latest: "0",
+            child_shards: childShardMessages(catalog.get(stream.streamName)!, shard.shardId),
+          });
+          break;
+        }
+      }
+      const heartbeat = timer(read.ended ? SEALED_POLL_MS : config.subscribeHeartbeatMs);
       const woke = await Promise.race([
         nextCommit.then(() => "commit" as const),
         cancelledSignal.then(() => "cancel" as const),

@@ -70,6 +70,10 @@ import type {
   SubscribeToShardInput,
   UpdateRetentionPeriodInput,
   UpdateStreamModeInput,
+  SplitShardInput,
+  MergeShardsInput,
+  UpdateShardCountInput,
+  UpdateShardCountOutput,
 } from "./types.js";
 
 export const DEFAULT_ENDPOINT = "127.0.0.1:7400";
@@ -303,6 +307,48 @@ export class EddyClient {
   async updateStreamMode(input: UpdateStreamModeInput): Promise<void> {
     const request: wire.UpdateStreamModeRequest = { stream_name: input.streamName, stream_mode: input.streamMode };
     await this.#unary<wire.UpdateStreamModeResponse__Output>((stub, o, cb) => stub.UpdateStreamMode(request, o, cb));
+  }
+
+  /**
+   * Starts a split: the stream is UPDATING until the parent is sealed and its two children exist (see
+   * `waitForStreamActive`). The shard map changes then: routes are dropped.
+   */
+  async splitShard(input: SplitShardInput): Promise<void> {
+    const request: wire.SplitShardRequest = {
+      stream_name: input.streamName,
+      shard_to_split: input.shardToSplit,
+      new_starting_hash_key: input.newStartingHashKey,
+    };
+    await this.#unary<wire.SplitShardResponse__Output>((stub, o, cb) => stub.SplitShard(request, o, cb));
+    this.#routes.refresh(input.streamName);
+  }
+
+  async mergeShards(input: MergeShardsInput): Promise<void> {
+    const request: wire.MergeShardsRequest = {
+      stream_name: input.streamName,
+      shard_to_merge: input.shardToMerge,
+      adjacent_shard_to_merge: input.adjacentShardToMerge,
+    };
+    await this.#unary<wire.MergeShardsResponse__Output>((stub, o, cb) => stub.MergeShards(request, o, cb));
+    this.#routes.refresh(input.streamName);
+  }
+
+  /** Uniform scaling, in as few splits and merges as it takes; the stream is UPDATING until done. */
+  async updateShardCount(input: UpdateShardCountInput): Promise<UpdateShardCountOutput> {
+    const request: wire.UpdateShardCountRequest = {
+      stream_name: input.streamName,
+      target_shard_count: input.targetShardCount,
+      scaling_type: "UNIFORM_SCALING",
+    };
+    const response = await this.#unary<wire.UpdateShardCountResponse__Output>((stub, o, cb) =>
+      stub.UpdateShardCount(request, o, cb),
+    );
+    this.#routes.refresh(input.streamName);
+    return {
+      streamName: response.stream_name,
+      currentShardCount: response.current_shard_count,
+      targetShardCount: response.target_shard_count,
+    };
   }
 
   /** Sent to the leader of the record's shard (with routing), computed from the partition key as the broker does. */

@@ -147,6 +147,31 @@ export interface UpdateStreamModeInput {
   readonly streamMode: StreamMode;
 }
 
+export interface SplitShardInput {
+  readonly streamName: string;
+  readonly shardToSplit: string;
+  /** Decimal hash key that starts the second child's range. */
+  readonly newStartingHashKey: string;
+}
+
+export interface MergeShardsInput {
+  readonly streamName: string;
+  readonly shardToMerge: string;
+  readonly adjacentShardToMerge: string;
+}
+
+export interface UpdateShardCountInput {
+  readonly streamName: string;
+  /** Between half and double the open shards. */
+  readonly targetShardCount: number;
+}
+
+export interface UpdateShardCountOutput {
+  readonly streamName: string;
+  readonly currentShardCount: number;
+  readonly targetShardCount: number;
+}
+
 export interface PutRecordInput {
   readonly streamName: string;
   readonly partitionKey: string;

@@ -35,6 +35,8 @@ import type { ListShardsRequest as _eddy_v1_ListShardsRequest, ListShardsRequest
 import type { ListShardsResponse as _eddy_v1_ListShardsResponse, ListShardsResponse__Output as _eddy_v1_ListShardsResponse__Output } from './eddy/v1/ListShardsResponse.js';
 import type { ListStreamsRequest as _eddy_v1_ListStreamsRequest, ListStreamsRequest__Output as _eddy_v1_ListStreamsRequest__Output } from './eddy/v1/ListStreamsRequest.js';
 import type { ListStreamsResponse as _eddy_v1_ListStreamsResponse, ListStreamsResponse__Output as _eddy_v1_ListStreamsResponse__Output } from './eddy/v1/ListStreamsResponse.js';
+import type { MergeShardsRequest as _eddy_v1_MergeShardsRequest, MergeShardsRequest__Output as _eddy_v1_MergeShardsRequest__Output } from './eddy/v1/MergeShardsRequest.js';
+import type { MergeShardsResponse as _eddy_v1_MergeShardsResponse, MergeShardsResponse__Output as _eddy_v1_MergeShardsResponse__Output } from './eddy/v1/MergeShardsResponse.js';
 import type { PutRecordRequest as _eddy_v1_PutRecordRequest, PutRecordRequest__Output as _eddy_v1_PutRecordRequest__Output } from './eddy/v1/PutRecordRequest.js';
 import type { PutRecordResponse as _eddy_v1_PutRecordResponse, PutRecordResponse__Output as _eddy_v1_PutRecordResponse__Output } from './eddy/v1/PutRecordResponse.js';
 import type { PutRecordsRequest as _eddy_v1_PutRecordsRequest, PutRecordsRequest__Output as _eddy_v1_PutRecordsRequest__Output } from './eddy/v1/PutRecordsRequest.js';
@@ -49,6 +51,8 @@ import type { SequenceNumberRange as _eddy_v1_SequenceNumberRange, SequenceNumbe
 import type { Shard as _eddy_v1_Shard, Shard__Output as _eddy_v1_Shard__Output } from './eddy/v1/Shard.js';
 import type { ShardFilter as _eddy_v1_ShardFilter, ShardFilter__Output as _eddy_v1_ShardFilter__Output } from './eddy/v1/ShardFilter.js';
 import type { ShardReport as _eddy_v1_ShardReport, ShardReport__Output as _eddy_v1_ShardReport__Output } from './eddy/v1/ShardReport.js';
+import type { SplitShardRequest as _eddy_v1_SplitShardRequest, SplitShardRequest__Output as _eddy_v1_SplitShardRequest__Output } from './eddy/v1/SplitShardRequest.js';
+import type { SplitShardResponse as _eddy_v1_SplitShardResponse, SplitShardResponse__Output as _eddy_v1_SplitShardResponse__Output } from './eddy/v1/SplitShardResponse.js';
 import type { StartingPosition as _eddy_v1_StartingPosition, StartingPosition__Output as _eddy_v1_StartingPosition__Output } from './eddy/v1/StartingPosition.js';
 import type { StreamDescription as _eddy_v1_StreamDescription, StreamDescription__Output as _eddy_v1_StreamDescription__Output } from './eddy/v1/StreamDescription.js';
 import type { StreamDescriptionSummary as _eddy_v1_StreamDescriptionSummary, StreamDescriptionSummary__Output as _eddy_v1_StreamDescriptionSummary__Output } from './eddy/v1/StreamDescriptionSummary.js';
@@ -58,6 +62,8 @@ import type { SubscribeToShardEvent as _eddy_v1_SubscribeToShardEvent, Subscribe
 import type { SubscribeToShardRequest as _eddy_v1_SubscribeToShardRequest, SubscribeToShardRequest__Output as _eddy_v1_SubscribeToShardRequest__Output } from './eddy/v1/SubscribeToShardRequest.js';
 import type { UpdateRetentionPeriodRequest as _eddy_v1_UpdateRetentionPeriodRequest, UpdateRetentionPeriodRequest__Output as _eddy_v1_UpdateRetentionPeriodRequest__Output } from './eddy/v1/UpdateRetentionPeriodRequest.js';
 import type { UpdateRetentionPeriodResponse as _eddy_v1_UpdateRetentionPeriodResponse, UpdateRetentionPeriodResponse__Output as _eddy_v1_UpdateRetentionPeriodResponse__Output } from './eddy/v1/UpdateRetentionPeriodResponse.js';
+import type { UpdateShardCountRequest as _eddy_v1_UpdateShardCountRequest, UpdateShardCountRequest__Output as _eddy_v1_UpdateShardCountRequest__Output } from './eddy/v1/UpdateShardCountRequest.js';
+import type { UpdateShardCountResponse as _eddy_v1_UpdateShardCountResponse, UpdateShardCountResponse__Output as _eddy_v1_UpdateShardCountResponse__Output } from './eddy/v1/UpdateShardCountResponse.js';
 import type { UpdateStreamModeRequest as _eddy_v1_UpdateStreamModeRequest, UpdateStreamModeRequest__Output as _eddy_v1_UpdateStreamModeRequest__Output } from './eddy/v1/UpdateStreamModeRequest.js';
 import type { UpdateStreamModeResponse as _eddy_v1_UpdateStreamModeResponse, UpdateStreamModeResponse__Output as _eddy_v1_UpdateStreamModeResponse__Output } from './eddy/v1/UpdateStreamModeResponse.js';
 import type { WorkerHeartbeatRequest as _eddy_v1_WorkerHeartbeatRequest, WorkerHeartbeatRequest__Output as _eddy_v1_WorkerHeartbeatRequest__Output } from './eddy/v1/WorkerHeartbeatRequest.js';
@@ -104,6 +110,8 @@ export interface ProtoGrpcType {
       ListShardsResponse: MessageTypeDefinition<_eddy_v1_ListShardsResponse, _eddy_v1_ListShardsResponse__Output>
       ListStreamsRequest: MessageTypeDefinition<_eddy_v1_ListStreamsRequest, _eddy_v1_ListStreamsRequest__Output>
       ListStreamsResponse: MessageTypeDefinition<_eddy_v1_ListStreamsResponse, _eddy_v1_ListStreamsResponse__Output>
+      MergeShardsRequest: MessageTypeDefinition<_eddy_v1_MergeShardsRequest, _eddy_v1_MergeShardsRequest__Output>
+      MergeShardsResponse: MessageTypeDefinition<_eddy_v1_MergeShardsResponse, _eddy_v1_MergeShardsResponse__Output>
       PutRecordRequest: MessageTypeDefinition<_eddy_v1_PutRecordRequest, _eddy_v1_PutRecordRequest__Output>
       PutRecordResponse: MessageTypeDefinition<_eddy_v1_PutRecordResponse, _eddy_v1_PutRecordResponse__Output>
       PutRecordsRequest: MessageTypeDefinition<_eddy_v1_PutRecordsRequest, _eddy_v1_PutRecordsRequest__Output>
@@ -120,6 +128,8 @@ export interface ProtoGrpcType {
       ShardFilterType: EnumTypeDefinition
       ShardIteratorType: EnumTypeDefinition
       ShardReport: MessageTypeDefinition<_eddy_v1_ShardReport, _eddy_v1_ShardReport__Output>
+      SplitShardRequest: MessageTypeDefinition<_eddy_v1_SplitShardRequest, _eddy_v1_SplitShardRequest__Output>
+      SplitShardResponse: MessageTypeDefinition<_eddy_v1_SplitShardResponse, _eddy_v1_SplitShardResponse__Output>
       StartingPosition: MessageTypeDefinition<_eddy_v1_StartingPosition, _eddy_v1_StartingPosition__Output>
       StreamDescription: MessageTypeDefinition<_eddy_v1_StreamDescription, _eddy_v1_StreamDescription__Output>
       StreamDescriptionSummary: MessageTypeDefinition<_eddy_v1_StreamDescriptionSummary, _eddy_v1_StreamDescriptionSummary__Output>
@@ -131,6 +141,8 @@ export interface ProtoGrpcType {
       SubscribeToShardRequest: MessageTypeDefinition<_eddy_v1_SubscribeToShardRequest, _eddy_v1_SubscribeToShardRequest__Output>
       UpdateRetentionPeriodRequest: MessageTypeDefinition<_eddy_v1_UpdateRetentionPeriodRequest, _eddy_v1_UpdateRetentionPeriodRequest__Output>
       UpdateRetentionPeriodResponse: MessageTypeDefinition<_eddy_v1_UpdateRetentionPeriodResponse, _eddy_v1_UpdateRetentionPeriodResponse__Output>
+      UpdateShardCountRequest: MessageTypeDefinition<_eddy_v1_UpdateShardCountRequest, _eddy_v1_UpdateShardCountRequest__Output>
+      UpdateShardCountResponse: MessageTypeDefinition<_eddy_v1_UpdateShardCountResponse, _eddy_v1_UpdateShardCountResponse__Output>
       UpdateStreamModeRequest: MessageTypeDefinition<_eddy_v1_UpdateStreamModeRequest, _eddy_v1_UpdateStreamModeRequest__Output>
       UpdateStreamModeResponse: MessageTypeDefinition<_eddy_v1_UpdateStreamModeResponse, _eddy_v1_UpdateStreamModeResponse__Output>
       WorkerHeartbeatRequest: MessageTypeDefinition<_eddy_v1_WorkerHeartbeatRequest, _eddy_v1_WorkerHeartbeatRequest__Output>

@@ -4,6 +4,7 @@ import {
   applyCommand,
   decodeCommand,
   downTooLong,
+  parentsOf,
   encodeCommand,
   invalidArgument,
   KinesisError,
@@ -78,6 +79,8 @@ export class ClusterNode {
   private wasLeader = false;
   private dutyBusy = false;
   private registering = false;
+  /** Reshard parents being sealed here, as "stream/shardId". */
+  private readonly sealing = new Set<string>();
   private shardsByGroup = new Map<number, ReplicatedShard>();
   private readonly streamsClients = new Map<string, StreamsClient>();
   private readonly clusterClients = new Map<string, ClusterClient>();
@@ -460,6 +463,7 @@ export class ClusterNode {
     if (this.stopped || !this.controllerNode) return;
     this.register();
     this.replicas.manageMembership();
+    this.sealReshardParents(this.controllerNode.state);
     const controller = this.controllerNode;
     if (!controller.isLeader()) {
       this.wasLeader = false;
@@ -479,6 +483,43 @@ export class ClusterNode {
       .proposeLocal(command)
       .catch((error: unknown) => this.logger.warn({ err: error, command: command.type }, "controller duty failed"))
       .finally(() => (this.dutyBusy = false));
+  }
+
+  /**
+   * Every broker: seals the parents of a reshard step whose groups it leads, and tells the controller the
+   * ending sequence numbers. Repeated until the controller shows each seal, so a leader change or a crash
+   * on the way only delays the step.
+   */
+  private sealReshardParents(state: ControllerState): void {
+    for (const stream of state.streams.values()) {
+      const reshard = stream.reshard;
+      if (!reshard || stream.status === "DELETING") continue;
+      const sealed = new Set(reshard.sealed.map((s) => s.shardId));
+      for (const shardId of parentsOf(reshard.ops)) {
+        const key = `${stream.streamName}/${shardId}`;
+        if (sealed.has(shardId) || this.sealing.has(key)) continue;
+        const shard = stream.shards.find((s) => s.shardId === shardId);
+        const log = shard && this.replicas.find(shard);
+        if (!log || log.roleState().role !== "leader") continue;
+        this.sealing.add(key);
+        log
+          .seal()
+          .then((ending) =>
+            this.submit({
+              type: "ShardSealed",
+              streamName: stream.streamName,
+              shardId,
+              endingSequenceNumber: ending.toString(),
+              nowMs: Date.now(),
+            }),
+          )
+          .then(() => this.logger.info({ stream: stream.streamName, shard: shardId }, "reshard: parent sealed"))
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, stream: stream.streamName, shard: shardId }, "sealing a parent failed"),
+          )
+          .finally(() => this.sealing.delete(key));
+      }
+    }
   }
 
   /** The controller leader's next change, if any: one at a time, each from the latest state. */
@@ -501,6 +542,10 @@ export class ClusterNode {
     for (const stream of state.streams.values()) {
       if (stream.status === "DELETING")
         return { type: "StreamDeleted", streamName: stream.streamName, streamId: stream.streamId };
+      const retentionMs = stream.retentionPeriodHours * 3_600_000;
+      if (stream.shards.some((s) => s.closedAtMs !== undefined && s.closedAtMs + retentionMs <= nowMs)) {
+        return { type: "ForgetClosedShards", nowMs };
+      }
     }
     // Trying the repair (a pass over every shard) only pays when some broker has been down long enough.
     if ([...state.brokers.values()].some((b) => downTooLong(b, nowMs, this.config.replaceAfterMs))) {

@@ -1,5 +1,13 @@
 import type { Logger } from "pino";
-import { KinesisError, serviceUnavailable, type ControllerState, type ReplicatedShard, type Shard } from "@eddy/core";
+import {
+  decodeSequenceNumber,
+  KinesisError,
+  parentsOf,
+  serviceUnavailable,
+  type ControllerState,
+  type ReplicatedShard,
+  type Shard,
+} from "@eddy/core";
 import { ConfChangeType, type Message, type RaftConfig, type RaftStatus } from "@eddy/raft";
 import type { Store } from "@eddy/storage";
 import type { BrokerConfig } from "../config.js";
@@ -9,6 +17,8 @@ import { ByteBudget } from "../budget.js";
 
 /** A replica whose match index is within this many entries of the leader's commit is caught up. */
 const CAUGHT_UP_ENTRIES = 8;
+/** How far before a reshard's start a restarted replica looks for its seal (brokers' clocks differ a little). */
+const SEAL_SCAN_CLOCK_MARGIN_MS = 60_000;
 
 /** On a leader's status: whether member `id` holds the log to within CAUGHT_UP_ENTRIES of the commit index. */
 export function isCaughtUp(status: RaftStatus, id: string): boolean {
@@ -124,12 +134,19 @@ export class ShardReplicas {
 
   private async reconcileNow(state: ControllerState): Promise<void> {
     if (this.closed) return;
-    const wanted = new Map<number, { streamName: string; shard: ReplicatedShard }>();
+    const wanted = new Map<number, { streamName: string; shard: ReplicatedShard; sealSinceMs?: number }>();
     for (const stream of state.streams.values()) {
       if (stream.status === "DELETING") continue;
+      const parents = stream.reshard ? parentsOf(stream.reshard.ops) : [];
       for (const shard of stream.shards) {
-        if (shard.replicas.includes(this.options.selfId))
-          wanted.set(shard.groupId, { streamName: stream.streamName, shard });
+        if (!shard.replicas.includes(this.options.selfId)) continue;
+        // A parent of the reshard in progress may have been sealed before a restart: look for its seal.
+        const sealSinceMs = parents.includes(shard.shardId) ? stream.reshard!.startedAtMs : undefined;
+        wanted.set(shard.groupId, {
+          streamName: stream.streamName,
+          shard,
+          ...(sealSinceMs !== undefined ? { sealSinceMs } : {}),
+        });
       }
     }
     for (const [groupId, hosted] of [...this.byGroup]) {
@@ -142,7 +159,7 @@ export class ShardReplicas {
       await group.destroy();
       this.logger.info({ stream: hosted.streamName, shard: hosted.shard.shardId, group: groupId }, "replica removed");
     }
-    for (const [groupId, { streamName, shard }] of wanted) {
+    for (const [groupId, { streamName, shard, sealSinceMs }] of wanted) {
       if (this.closed) return;
       const hosted = this.byGroup.get(groupId);
       if (hosted) {
@@ -150,13 +167,13 @@ export class ShardReplicas {
         continue;
       }
       // One replica that cannot open must not keep the others closed.
-      await this.open(streamName, shard).catch((error: unknown) =>
+      await this.open(streamName, shard, sealSinceMs).catch((error: unknown) =>
         this.logger.error({ err: error, stream: streamName, shard: shard.shardId }, "opening a shard replica failed"),
       );
     }
   }
 
-  private async open(streamName: string, shard: ReplicatedShard): Promise<void> {
+  private async open(streamName: string, shard: ReplicatedShard, sealSinceMs?: number): Promise<void> {
     const group = await this.store.group(shard.groupId);
     const founding = (shard.replicaChanges ?? 0) === 0;
     const brandNew = group.lastIndex() === 0 && group.snapshotMeta().index === 0;
@@ -191,6 +208,12 @@ export class ShardReplicas {
       },
       Date.now(),
     );
+    if (shard.endingSequenceNumber !== undefined) {
+      log.sealedAt(decodeSequenceNumber(shard.endingSequenceNumber).position.index);
+    } else if (sealSinceMs !== undefined) {
+      // Entries are stamped by their leader's clock: look a little before the reshard's start.
+      await log.findSeal(sealSinceMs - SEAL_SCAN_CLOCK_MARGIN_MS);
+    }
     hosted = { log, streamName, shard, settledFor: undefined };
     this.byGroup.set(shard.groupId, hosted);
     this.awake.add(hosted);

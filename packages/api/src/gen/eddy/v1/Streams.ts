@@ -30,16 +30,22 @@ import type { ListShardsRequest as _eddy_v1_ListShardsRequest, ListShardsRequest
 import type { ListShardsResponse as _eddy_v1_ListShardsResponse, ListShardsResponse__Output as _eddy_v1_ListShardsResponse__Output } from '../../eddy/v1/ListShardsResponse.js';
 import type { ListStreamsRequest as _eddy_v1_ListStreamsRequest, ListStreamsRequest__Output as _eddy_v1_ListStreamsRequest__Output } from '../../eddy/v1/ListStreamsRequest.js';
 import type { ListStreamsResponse as _eddy_v1_ListStreamsResponse, ListStreamsResponse__Output as _eddy_v1_ListStreamsResponse__Output } from '../../eddy/v1/ListStreamsResponse.js';
+import type { MergeShardsRequest as _eddy_v1_MergeShardsRequest, MergeShardsRequest__Output as _eddy_v1_MergeShardsRequest__Output } from '../../eddy/v1/MergeShardsRequest.js';
+import type { MergeShardsResponse as _eddy_v1_MergeShardsResponse, MergeShardsResponse__Output as _eddy_v1_MergeShardsResponse__Output } from '../../eddy/v1/MergeShardsResponse.js';
 import type { PutRecordRequest as _eddy_v1_PutRecordRequest, PutRecordRequest__Output as _eddy_v1_PutRecordRequest__Output } from '../../eddy/v1/PutRecordRequest.js';
 import type { PutRecordResponse as _eddy_v1_PutRecordResponse, PutRecordResponse__Output as _eddy_v1_PutRecordResponse__Output } from '../../eddy/v1/PutRecordResponse.js';
 import type { PutRecordsRequest as _eddy_v1_PutRecordsRequest, PutRecordsRequest__Output as _eddy_v1_PutRecordsRequest__Output } from '../../eddy/v1/PutRecordsRequest.js';
 import type { PutRecordsResponse as _eddy_v1_PutRecordsResponse, PutRecordsResponse__Output as _eddy_v1_PutRecordsResponse__Output } from '../../eddy/v1/PutRecordsResponse.js';
 import type { ResetApplicationRequest as _eddy_v1_ResetApplicationRequest, ResetApplicationRequest__Output as _eddy_v1_ResetApplicationRequest__Output } from '../../eddy/v1/ResetApplicationRequest.js';
 import type { ResetApplicationResponse as _eddy_v1_ResetApplicationResponse, ResetApplicationResponse__Output as _eddy_v1_ResetApplicationResponse__Output } from '../../eddy/v1/ResetApplicationResponse.js';
+import type { SplitShardRequest as _eddy_v1_SplitShardRequest, SplitShardRequest__Output as _eddy_v1_SplitShardRequest__Output } from '../../eddy/v1/SplitShardRequest.js';
+import type { SplitShardResponse as _eddy_v1_SplitShardResponse, SplitShardResponse__Output as _eddy_v1_SplitShardResponse__Output } from '../../eddy/v1/SplitShardResponse.js';
 import type { SubscribeToShardEvent as _eddy_v1_SubscribeToShardEvent, SubscribeToShardEvent__Output as _eddy_v1_SubscribeToShardEvent__Output } from '../../eddy/v1/SubscribeToShardEvent.js';
 import type { SubscribeToShardRequest as _eddy_v1_SubscribeToShardRequest, SubscribeToShardRequest__Output as _eddy_v1_SubscribeToShardRequest__Output } from '../../eddy/v1/SubscribeToShardRequest.js';
 import type { UpdateRetentionPeriodRequest as _eddy_v1_UpdateRetentionPeriodRequest, UpdateRetentionPeriodRequest__Output as _eddy_v1_UpdateRetentionPeriodRequest__Output } from '../../eddy/v1/UpdateRetentionPeriodRequest.js';
 import type { UpdateRetentionPeriodResponse as _eddy_v1_UpdateRetentionPeriodResponse, UpdateRetentionPeriodResponse__Output as _eddy_v1_UpdateRetentionPeriodResponse__Output } from '../../eddy/v1/UpdateRetentionPeriodResponse.js';
+import type { UpdateShardCountRequest as _eddy_v1_UpdateShardCountRequest, UpdateShardCountRequest__Output as _eddy_v1_UpdateShardCountRequest__Output } from '../../eddy/v1/UpdateShardCountRequest.js';
+import type { UpdateShardCountResponse as _eddy_v1_UpdateShardCountResponse, UpdateShardCountResponse__Output as _eddy_v1_UpdateShardCountResponse__Output } from '../../eddy/v1/UpdateShardCountResponse.js';
 import type { UpdateStreamModeRequest as _eddy_v1_UpdateStreamModeRequest, UpdateStreamModeRequest__Output as _eddy_v1_UpdateStreamModeRequest__Output } from '../../eddy/v1/UpdateStreamModeRequest.js';
 import type { UpdateStreamModeResponse as _eddy_v1_UpdateStreamModeResponse, UpdateStreamModeResponse__Output as _eddy_v1_UpdateStreamModeResponse__Output } from '../../eddy/v1/UpdateStreamModeResponse.js';
 import type { WorkerHeartbeatRequest as _eddy_v1_WorkerHeartbeatRequest, WorkerHeartbeatRequest__Output as _eddy_v1_WorkerHeartbeatRequest__Output } from '../../eddy/v1/WorkerHeartbeatRequest.js';
@@ -172,6 +178,15 @@ export interface StreamsClient extends grpc.Client {
   listStreams(argument: _eddy_v1_ListStreamsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
   listStreams(argument: _eddy_v1_ListStreamsRequest, callback: grpc.requestCallback<_eddy_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
   
+  MergeShards(argument: _eddy_v1_MergeShardsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_MergeShardsResponse__Output>): grpc.ClientUnaryCall;
+  MergeShards(argument: _eddy_v1_MergeShardsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_MergeShardsResponse__Output>): grpc.ClientUnaryCall;
+  MergeShards(argument: _eddy_v1_MergeShardsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_MergeShardsResponse__Output>): grpc.ClientUnaryCall;
+  MergeShards(argument: _eddy_v1_MergeShardsRequest, callback: grpc.requestCallback<_eddy_v1_MergeShardsResponse__Output>): grpc.ClientUnaryCall;
+  mergeShards(argument: _eddy_v1_MergeShardsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_MergeShardsResponse__Output>): grpc.ClientUnaryCall;
+  mergeShards(argument: _eddy_v1_MergeShardsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_MergeShardsResponse__Output>): grpc.ClientUnaryCall;
+  mergeShards(argument: _eddy_v1_MergeShardsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_MergeShardsResponse__Output>): grpc.ClientUnaryCall;
+  mergeShards(argument: _eddy_v1_MergeShardsRequest, callback: grpc.requestCallback<_eddy_v1_MergeShardsResponse__Output>): grpc.ClientUnaryCall;
+  
   PutRecord(argument: _eddy_v1_PutRecordRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
   PutRecord(argument: _eddy_v1_PutRecordRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
   PutRecord(argument: _eddy_v1_PutRecordRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
@@ -199,6 +214,15 @@ export interface StreamsClient extends grpc.Client {
   resetApplication(argument: _eddy_v1_ResetApplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ResetApplicationResponse__Output>): grpc.ClientUnaryCall;
   resetApplication(argument: _eddy_v1_ResetApplicationRequest, callback: grpc.requestCallback<_eddy_v1_ResetApplicationResponse__Output>): grpc.ClientUnaryCall;
   
+  SplitShard(argument: _eddy_v1_SplitShardRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_SplitShardResponse__Output>): grpc.ClientUnaryCall;
+  SplitShard(argument: _eddy_v1_SplitShardRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_SplitShardResponse__Output>): grpc.ClientUnaryCall;
+  SplitShard(argument: _eddy_v1_SplitShardRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_SplitShardResponse__Output>): grpc.ClientUnaryCall;
+  SplitShard(argument: _eddy_v1_SplitShardRequest, callback: grpc.requestCallback<_eddy_v1_SplitShardResponse__Output>): grpc.ClientUnaryCall;
+  splitShard(argument: _eddy_v1_SplitShardRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_SplitShardResponse__Output>): grpc.ClientUnaryCall;
+  splitShard(argument: _eddy_v1_SplitShardRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_SplitShardResponse__Output>): grpc.ClientUnaryCall;
+  splitShard(argument: _eddy_v1_SplitShardRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_SplitShardResponse__Output>): grpc.ClientUnaryCall;
+  splitShard(argument: _eddy_v1_SplitShardRequest, callback: grpc.requestCallback<_eddy_v1_SplitShardResponse__Output>): grpc.ClientUnaryCall;
+  
   SubscribeToShard(argument: _eddy_v1_SubscribeToShardRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_eddy_v1_SubscribeToShardEvent__Output>;
   SubscribeToShard(argument: _eddy_v1_SubscribeToShardRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_eddy_v1_SubscribeToShardEvent__Output>;
   subscribeToShard(argument: _eddy_v1_SubscribeToShardRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_eddy_v1_SubscribeToShardEvent__Output>;
@@ -212,6 +236,15 @@ export interface StreamsClient extends grpc.Client {
   updateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
   updateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
   updateRetentionPeriod(argument: _eddy_v1_UpdateRetentionPeriodRequest, callback: grpc.requestCallback<_eddy_v1_UpdateRetentionPeriodResponse__Output>): grpc.ClientUnaryCall;
+  
+  UpdateShardCount(argument: _eddy_v1_UpdateShardCountRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateShardCountResponse__Output>): grpc.ClientUnaryCall;
+  UpdateShardCount(argument: _eddy_v1_UpdateShardCountRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_UpdateShardCountResponse__Output>): grpc.ClientUnaryCall;
+  UpdateShardCount(argument: _eddy_v1_UpdateShardCountRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateShardCountResponse__Output>): grpc.ClientUnaryCall;
+  UpdateShardCount(argument: _eddy_v1_UpdateShardCountRequest, callback: grpc.requestCallback<_eddy_v1_UpdateShardCountResponse__Output>): grpc.ClientUnaryCall;
+  updateShardCount(argument: _eddy_v1_UpdateShardCountRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateShardCountResponse__Output>): grpc.ClientUnaryCall;
+  updateShardCount(argument: _eddy_v1_UpdateShardCountRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_UpdateShardCountResponse__Output>): grpc.ClientUnaryCall;
+  updateShardCount(argument: _eddy_v1_UpdateShardCountRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateShardCountResponse__Output>): grpc.ClientUnaryCall;
+  updateShardCount(argument: _eddy_v1_UpdateShardCountRequest, callback: grpc.requestCallback<_eddy_v1_UpdateShardCountResponse__Output>): grpc.ClientUnaryCall;
   
   UpdateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
   UpdateStreamMode(argument: _eddy_v1_UpdateStreamModeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_UpdateStreamModeResponse__Output>): grpc.ClientUnaryCall;
@@ -262,15 +295,21 @@ export interface StreamsHandlers extends grpc.UntypedServiceImplementation {
   
   ListStreams: grpc.handleUnaryCall<_eddy_v1_ListStreamsRequest__Output, _eddy_v1_ListStreamsResponse>;
   
+  MergeShards: grpc.handleUnaryCall<_eddy_v1_MergeShardsRequest__Output, _eddy_v1_MergeShardsResponse>;
+  
   PutRecord: grpc.handleUnaryCall<_eddy_v1_PutRecordRequest__Output, _eddy_v1_PutRecordResponse>;
   
   PutRecords: grpc.handleUnaryCall<_eddy_v1_PutRecordsRequest__Output, _eddy_v1_PutRecordsResponse>;
   
   ResetApplication: grpc.handleUnaryCall<_eddy_v1_ResetApplicationRequest__Output, _eddy_v1_ResetApplicationResponse>;
   
+  SplitShard: grpc.handleUnaryCall<_eddy_v1_SplitShardRequest__Output, _eddy_v1_SplitShardResponse>;
+  
   SubscribeToShard: grpc.handleServerStreamingCall<_eddy_v1_SubscribeToShardRequest__Output, _eddy_v1_SubscribeToShardEvent>;
   
   UpdateRetentionPeriod: grpc.handleUnaryCall<_eddy_v1_UpdateRetentionPeriodRequest__Output, _eddy_v1_UpdateRetentionPeriodResponse>;
+  
+  UpdateShardCount: grpc.handleUnaryCall<_eddy_v1_UpdateShardCountRequest__Output, _eddy_v1_UpdateShardCountResponse>;
   
   UpdateStreamMode: grpc.handleUnaryCall<_eddy_v1_UpdateStreamModeRequest__Output, _eddy_v1_UpdateStreamModeResponse>;
   
@@ -293,11 +332,14 @@ export interface StreamsDefinition extends grpc.ServiceDefinition {
   ListApplications: MethodDefinition<_eddy_v1_ListApplicationsRequest, _eddy_v1_ListApplicationsResponse, _eddy_v1_ListApplicationsRequest__Output, _eddy_v1_ListApplicationsResponse__Output>
   ListShards: MethodDefinition<_eddy_v1_ListShardsRequest, _eddy_v1_ListShardsResponse, _eddy_v1_ListShardsRequest__Output, _eddy_v1_ListShardsResponse__Output>
   ListStreams: MethodDefinition<_eddy_v1_ListStreamsRequest, _eddy_v1_ListStreamsResponse, _eddy_v1_ListStreamsRequest__Output, _eddy_v1_ListStreamsResponse__Output>
+  MergeShards: MethodDefinition<_eddy_v1_MergeShardsRequest, _eddy_v1_MergeShardsResponse, _eddy_v1_MergeShardsRequest__Output, _eddy_v1_MergeShardsResponse__Output>
   PutRecord: MethodDefinition<_eddy_v1_PutRecordRequest, _eddy_v1_PutRecordResponse, _eddy_v1_PutRecordRequest__Output, _eddy_v1_PutRecordResponse__Output>
   PutRecords: MethodDefinition<_eddy_v1_PutRecordsRequest, _eddy_v1_PutRecordsResponse, _eddy_v1_PutRecordsRequest__Output, _eddy_v1_PutRecordsResponse__Output>
   ResetApplication: MethodDefinition<_eddy_v1_ResetApplicationRequest, _eddy_v1_ResetApplicationResponse, _eddy_v1_ResetApplicationRequest__Output, _eddy_v1_ResetApplicationResponse__Output>
+  SplitShard: MethodDefinition<_eddy_v1_SplitShardRequest, _eddy_v1_SplitShardResponse, _eddy_v1_SplitShardRequest__Output, _eddy_v1_SplitShardResponse__Output>
   SubscribeToShard: MethodDefinition<_eddy_v1_SubscribeToShardRequest, _eddy_v1_SubscribeToShardEvent, _eddy_v1_SubscribeToShardRequest__Output, _eddy_v1_SubscribeToShardEvent__Output>
   UpdateRetentionPeriod: MethodDefinition<_eddy_v1_UpdateRetentionPeriodRequest, _eddy_v1_UpdateRetentionPeriodResponse, _eddy_v1_UpdateRetentionPeriodRequest__Output, _eddy_v1_UpdateRetentionPeriodResponse__Output>
+  UpdateShardCount: MethodDefinition<_eddy_v1_UpdateShardCountRequest, _eddy_v1_UpdateShardCountResponse, _eddy_v1_UpdateShardCountRequest__Output, _eddy_v1_UpdateShardCountResponse__Output>
   UpdateStreamMode: MethodDefinition<_eddy_v1_UpdateStreamModeRequest, _eddy_v1_UpdateStreamModeResponse, _eddy_v1_UpdateStreamModeRequest__Output, _eddy_v1_UpdateStreamModeResponse__Output>
   WorkerHeartbeat: MethodDefinition<_eddy_v1_WorkerHeartbeatRequest, _eddy_v1_WorkerHeartbeatResponse, _eddy_v1_WorkerHeartbeatRequest__Output, _eddy_v1_WorkerHeartbeatResponse__Output>
 }

@@ -1,0 +1,168 @@
+/**
+ * Resharding against real brokers: a split and a merge with their lineage, writes after a split landing
+ * in the children only, a closed shard read to its end reporting its children, the filters of ListShards,
+ * and bad requests refused without changing anything.
+ */
+import { describe, expect, it } from "vitest";
+import { KinesisError } from "@eddy/core";
+import type { EddyClient } from "@eddy/client";
+import { useBroker } from "./helpers.js";
+
+const HALF = (1n << 127n).toString();
+
+async function refused(call: Promise<unknown>): Promise<KinesisError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(KinesisError);
+  return error as KinesisError;
+}
+
+/** Reads a shard from TRIM_HORIZON to its end (a closed shard) or its tip; returns data and the last page's children. */
+async function readToEnd(client: EddyClient, streamName: string, shardId: string) {
+  const data: string[] = [];
+  let iterator: string | undefined = await client.getShardIterator({
+    streamName,
+    shardId,
+    shardIteratorType: "TRIM_HORIZON",
+  });
+  for (let call = 0; call < 200 && iterator; call++) {
+    const page = await client.getRecords({ shardIterator: iterator });
+    data.push(...page.records.map((r) => Buffer.from(r.data).toString()));
+    if (!page.nextShardIterator) return { data, childShards: page.childShards, ended: true };
+    if (page.records.length === 0 && page.millisBehindLatest === 0)
+      return { data, childShards: page.childShards, ended: false };
+    iterator = page.nextShardIterator;
+  }
+  throw new Error(`shard ${shardId} not read to its end`);
+}
+
+describe("resharding on one broker", () => {
+  const fixture = useBroker();
+
+  it("a split closes the parent at its end: later writes go to the children, the parent reads to its end and names them", async () => {
+    const { client } = fixture;
+    const streamName = "split";
+    await client.createStream({ streamName, shardCount: 2, streamMode: "ON_DEMAND" });
+    await client.waitForStreamActive(streamName);
+    const before = await client.putRecords({
+      streamName,
+      records: Array.from({ length: 400 }, (_, i) => ({ partitionKey: `k${i}`, data: `before-${i}` })),
+    });
+    const inParent = before.records.filter((r) => r.shardId === "shardId-000000000000").length;
+    expect(inParent).toBeGreaterThan(0);
+
+    await client.splitShard({
+      streamName,
+      shardToSplit: "shardId-000000000000",
+      newStartingHashKey: (1n << 126n).toString(),
+    });
+    // One reshard at a time.
+    const busy = await refused(client.updateShardCount({ streamName, targetShardCount: 3 }));
+    expect(busy.name).toBe("ResourceInUseException");
+    await client.waitForStreamActive(streamName, 30_000);
+
+    const described = await client.describeStream({ streamName });
+    expect(described.streamStatus).toBe("ACTIVE");
+    const byId = new Map(described.shards.map((s) => [s.shardId, s]));
+    expect([...byId.keys()]).toEqual([
+      "shardId-000000000000",
+      "shardId-000000000001",
+      "shardId-000000000002",
+      "shardId-000000000003",
+    ]);
+    expect(byId.get("shardId-000000000000")!.sequenceNumberRange.endingSequenceNumber).toBeDefined();
+    expect(byId.get("shardId-000000000002")).toMatchObject({
+      parentShardId: "shardId-000000000000",
+      hashKeyRange: { startingHashKey: "0", endingHashKey: ((1n << 126n) - 1n).toString() },
+    });
+    expect(byId.get("shardId-000000000003")).toMatchObject({
+      parentShardId: "shardId-000000000000",
+      hashKeyRange: { startingHashKey: (1n << 126n).toString(), endingHashKey: (BigInt(HALF) - 1n).toString() },
+    });
+
+    const after = await client.putRecords({
+      streamName,
+      records: Array.from({ length: 400 }, (_, i) => ({ partitionKey: `k${i}`, data: `after-${i}` })),
+    });
+    expect(after.failedRecordCount).toBe(0);
+    expect(after.records.some((r) => r.shardId === "shardId-000000000000")).toBe(false);
+    // Each key that went to the parent now goes to one of its children.
+    before.records.forEach((r, i) => {
+      if (r.shardId === "shardId-000000000000")
+        expect(["shardId-000000000002", "shardId-000000000003"]).toContain(after.records[i]!.shardId);
+      else expect(after.records[i]!.shardId).toBe(r.shardId);
+    });
+
+    const parent = await readToEnd(client, streamName, "shardId-000000000000");
+    expect(parent.ended).toBe(true);
+    expect(parent.data).toHaveLength(inParent);
+    expect(parent.data.every((d) => d.startsWith("before-"))).toBe(true);
+    expect(parent.childShards.map((c) => c.shardId)).toEqual(["shardId-000000000002", "shardId-000000000003"]);
+    expect(parent.childShards[0]!.parentShards).toEqual(["shardId-000000000000"]);
+
+    // A subscriber at the closed shard's end is told its children, and the subscription ends.
+    const events = [];
+    for await (const event of client.subscribeToShard({
+      streamName,
+      shardId: "shardId-000000000000",
+      startingPosition: { type: "LATEST" },
+    })) {
+      events.push(event);
+    }
+    expect(events.at(-1)!.childShards.map((c) => c.shardId)).toEqual(["shardId-000000000002", "shardId-000000000003"]);
+
+    // ListShards filters.
+    const ids = async (type: "AT_LATEST" | "AT_TRIM_HORIZON" | "FROM_TRIM_HORIZON") =>
+      (await client.listShards({ streamName, shardFilter: { type } })).shards.map((s) => s.shardId);
+    expect(await ids("AT_LATEST")).toEqual(["shardId-000000000001", "shardId-000000000002", "shardId-000000000003"]);
+    expect(await ids("AT_TRIM_HORIZON")).toEqual(["shardId-000000000000", "shardId-000000000001"]);
+    expect(await ids("FROM_TRIM_HORIZON")).toHaveLength(4);
+  });
+
+  it("a merge of adjacent shards makes one child with both parents; bad requests are refused and change nothing", async () => {
+    const { client } = fixture;
+    const streamName = "merge";
+    await client.createStream({ streamName, shardCount: 3, streamMode: "ON_DEMAND" });
+    await client.waitForStreamActive(streamName);
+    const notAdjacent = await refused(
+      client.mergeShards({
+        streamName,
+        shardToMerge: "shardId-000000000000",
+        adjacentShardToMerge: "shardId-000000000002",
+      }),
+    );
+    expect(notAdjacent.name).toBe("InvalidArgumentException");
+    expect(notAdjacent.message).toMatch(/not adjacent/);
+    const badKey = await refused(
+      client.splitShard({ streamName, shardToSplit: "shardId-000000000000", newStartingHashKey: "0" }),
+    );
+    expect(badKey.name).toBe("InvalidArgumentException");
+    expect(badKey.message).toMatch(/NewStartingHashKey/);
+    const tooMany = await refused(client.updateShardCount({ streamName, targetShardCount: 7 }));
+    expect(tooMany.message).toMatch(/between half \(2\) and double \(6\)/);
+    expect((await client.describeStreamSummary({ streamName })).streamStatus).toBe("ACTIVE");
+    expect((await client.describeStream({ streamName })).shards).toHaveLength(3);
+
+    await client.mergeShards({
+      streamName,
+      shardToMerge: "shardId-000000000001",
+      adjacentShardToMerge: "shardId-000000000002",
+    });
+    await client.waitForStreamActive(streamName, 30_000);
+    const shards = (await client.describeStream({ streamName })).shards;
+    expect(shards.at(-1)).toMatchObject({
+      shardId: "shardId-000000000003",
+      parentShardId: "shardId-000000000001",
+      adjacentParentShardId: "shardId-000000000002",
+    });
+    const put = await client.putRecords({
+      streamName,
+      records: Array.from({ length: 100 }, (_, i) => ({ partitionKey: `m${i}`, data: `${i}` })),
+    });
+    expect(new Set(put.records.map((r) => r.shardId))).toEqual(
+      new Set(["shardId-000000000000", "shardId-000000000003"]),
+    );
+  });
+});
