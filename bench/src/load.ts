@@ -28,6 +28,11 @@ export interface LoadPlan {
    * failure fails the load once the workers are done.
    */
   readonly atWindowStart?: () => void | Promise<void>;
+  /**
+   * Called with the schedule as soon as the workers have been given it, before the load starts: for
+   * processes that take part without being load workers (the application scenario's consumers).
+   */
+  readonly atSchedule?: (schedule: Schedule) => void;
 }
 
 export interface LoadOutcome {
@@ -54,6 +59,7 @@ export async function driveLoad(plan: LoadPlan): Promise<LoadOutcome> {
   await Promise.all(plan.workers.map((w) => w.ready));
   const schedule = scheduleFrom(epochNowMs() + GO_LEAD_MS, plan.warmupMs, plan.durationMs);
   for (const worker of plan.workers) worker.go(schedule);
+  plan.atSchedule?.(schedule);
   const machineBefore = handled(sleepUntil(schedule.measureStartAtMs).then(readMachineCpu));
   const machineAfter = handled(sleepUntil(schedule.measureEndAtMs).then(readMachineCpu));
   const before = handled(
@@ -81,13 +87,13 @@ export async function driveLoad(plan: LoadPlan): Promise<LoadOutcome> {
 }
 
 /** The machine's CPU time counters (first line of /proc/stat, clock ticks), if there is a /proc/stat. */
-interface MachineCpu {
+export interface MachineCpu {
   readonly busyTicks: number;
   readonly allTicks: number;
   readonly cores: number;
 }
 
-async function readMachineCpu(): Promise<MachineCpu | undefined> {
+export async function readMachineCpu(): Promise<MachineCpu | undefined> {
   const text = await readFile("/proc/stat", "utf8").catch(() => undefined);
   const lines = text?.split("\n") ?? [];
   // cpu user nice system idle iowait irq softirq steal (guest time is already counted in user)
@@ -103,7 +109,7 @@ async function readMachineCpu(): Promise<MachineCpu | undefined> {
 }
 
 /** Busy share of all CPU time between the samples, in cores (ticks need no clock rate this way). */
-function busyCores(before: MachineCpu | undefined, after: MachineCpu | undefined): number {
+export function busyCores(before: MachineCpu | undefined, after: MachineCpu | undefined): number {
   if (!before || !after || after.allTicks <= before.allTicks) return Number.NaN;
   return ((after.busyTicks - before.busyTicks) / (after.allTicks - before.allTicks)) * after.cores;
 }

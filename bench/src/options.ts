@@ -37,6 +37,20 @@ export interface ProducerSettings extends CommonSettings {
   readonly rateRecordsPerSec: number;
 }
 
+/** Consumer applications (the SDK's Application) on one broker: throughput, latency, takeover. */
+export interface ApplicationSettings extends CommonSettings {
+  /** Backlog (throughput) cases: one per worker count; the latency and takeover cases use the largest. */
+  readonly workerCounts: readonly number[];
+  /** Backlog cases: records put before the workers read them. */
+  readonly prefillRecords: number;
+  /** Latency and takeover cases: records/s put, open loop, stamped with their send time. */
+  readonly rateRecordsPerSec: number;
+  /** Records per PutRecords call of that load (1 sends PutRecord). */
+  readonly batchRecords: number;
+  /** Takeover cases: one per lease timeout. */
+  readonly leaseTimeoutsMs: readonly number[];
+}
+
 export interface BenchOptions {
   readonly scenarios: readonly ScenarioName[];
   readonly outDir: string | undefined;
@@ -49,6 +63,7 @@ export interface BenchOptions {
   readonly failover: PacedSettings;
   /** One producer process (the SDK's Producer) against three brokers. */
   readonly producer: ProducerSettings;
+  readonly application: ApplicationSettings;
 }
 
 /** Defaults that differ by scenario; everything else is shared. */
@@ -65,9 +80,18 @@ const DEFAULTS = {
     batchRecordsMaxes: "100,500",
     lingerMs: "0,5,20",
   },
+  application: {
+    shardCounts: [8],
+    producers: 1,
+    workerCounts: "1,2,3",
+    prefillRecords: 300_000,
+    rateRecordsPerSec: 5_000,
+    batchRecords: 10,
+    leaseTimeoutsMs: "2000,10000",
+  },
 } as const;
 
-export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|all> [options]
+export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|application|all> [options]
 
 Scenarios
   put           PutRecords throughput, closed loop (records/s, MB/s, latency, group-commit batch sizes)
@@ -79,24 +103,34 @@ Scenarios
                 until puts succeed again; then restart it and time its rejoin
   producer      one process with the SDK's Producer against 3 brokers (RF=3): records/s at full
                 speed per --batch-max, put latency at --rate per --linger, exactly-once on vs off
-  all           the six in sequence
+  application   consumer applications (the SDK's Application, one process per worker) on one broker:
+                records/s processing a pre-filled backlog per --workers count, put-to-process
+                latency at --rate, and the takeover time after a worker is SIGKILLed per --lease-timeout
+  all           the seven in sequence
 
 Options (seconds may be fractional)
   --duration <s>        measurement window per run (failover: from the kill) (10)
   --warmup <s>          load before the window (failover: before the kill) (2)
   --runs <n>            repetitions; the report gives each and the median (3)
   --shards <n,n,...>    stream shard counts, one row each
-                        (put, replication: 1,4; put-latency, e2e, producer: 4; failover: always 1)
-  --producers <n>       producer processes  (put, put-latency, replication: 4; failover: 2; e2e: 1)
+                        (put, replication: 1,4; put-latency, e2e, producer: 4; application: 8;
+                        failover: always 1)
+  --producers <n>       producer processes  (put, put-latency, replication: 4; failover: 2; e2e,
+                        application: 1)
   --concurrency <n>     put, replication: PutRecords calls in flight per producer (4)
-  --batch <n>           records per call, 1..500     (put, replication: 100; put-latency: 1)
+  --batch <n>           records per call, 1..500     (put, replication: 100; put-latency: 1;
+                        application: 10)
                         put-latency: 1 sends PutRecord; n > 1 sends PutRecords of n records,
                         rate / n calls/s, latency per call (e2e, failover always send PutRecord)
   --record-bytes <n>    bytes of data per record, 8..1048576           (1024)
-  --rate <records/s>    put-latency, e2e, failover, producer: total records/s offered
-                        (put-latency: 12500; e2e: 2000; failover: 500; producer: 10000)
+  --rate <records/s>    put-latency, e2e, failover, producer, application: total records/s offered
+                        (put-latency: 12500; e2e: 2000; failover: 500; producer: 10000;
+                        application: 5000)
   --batch-max <n,n,...> producer: records per PutRecords, one full-speed row each (100,500)
   --linger <ms,ms,...>  producer: linger times, one fixed-rate row each          (0,5,20)
+  --workers <n,n,...>   application: worker processes, one backlog row each      (1,2,3)
+  --records <n>         application: records pre-filled for each backlog row     (300000)
+  --lease-timeout <ms,...>  application: lease timeouts, one takeover row each   (2000,10000)
   --fsync <always|never>  the broker's --fsync                         (always)
   --timeout <s>         hard bound of one run        (warm-up + duration + 60 s)
   --out <dir>           results root                                   (bench/results)
@@ -127,6 +161,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       out: { type: "string" },
       "batch-max": { type: "string" },
       linger: { type: "string" },
+      workers: { type: "string" },
+      records: { type: "string" },
+      "lease-timeout": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -175,6 +212,24 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       rateRecordsPerSec: rate ?? DEFAULTS.producer.rateRecordsPerSec,
       batchRecordsMaxes: integerList("--batch-max", values["batch-max"] ?? DEFAULTS.producer.batchRecordsMaxes, 1, 500),
       lingerMsList: integerList("--linger", values.linger ?? DEFAULTS.producer.lingerMs, 0, 60_000),
+    },
+    application: {
+      ...forScenario(DEFAULTS.application),
+      workerCounts: integerList("--workers", values.workers ?? DEFAULTS.application.workerCounts, 1, 16),
+      prefillRecords: integer(
+        "--records",
+        values.records ?? String(DEFAULTS.application.prefillRecords),
+        1,
+        10_000_000,
+      ),
+      rateRecordsPerSec: rate ?? DEFAULTS.application.rateRecordsPerSec,
+      batchRecords: batchRecords ?? DEFAULTS.application.batchRecords,
+      leaseTimeoutsMs: integerList(
+        "--lease-timeout",
+        values["lease-timeout"] ?? DEFAULTS.application.leaseTimeoutsMs,
+        1_000,
+        600_000,
+      ),
     },
     failover: {
       ...forScenario(DEFAULTS.failover),

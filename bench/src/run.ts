@@ -8,6 +8,7 @@ import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.js
 import { machineInfo, writeReport, type MachineInfo } from "./report.js";
 import { runScenario } from "./runner.js";
 import type { BenchCase, Scenario, ScenarioName } from "./scenario.js";
+import { applicationScenario } from "./scenarios/application.js";
 import { e2eScenario } from "./scenarios/e2e.js";
 import { failoverScenario } from "./scenarios/failover.js";
 import { producerScenario } from "./scenarios/producer.js";
@@ -48,6 +49,8 @@ function runNamed(name: ScenarioName, options: BenchOptions, machine: MachineInf
       return runAndReport(failoverScenario(options.failover), machine, options.outDir);
     case "producer":
       return runAndReport(producerScenario(options.producer), machine, options.outDir);
+    case "application":
+      return runAndReport(applicationScenario(options.application), machine, options.outDir);
   }
 }
 

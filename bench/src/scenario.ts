@@ -1,6 +1,14 @@
 import type { Cleanups } from "./bounded.js";
 
-export const SCENARIO_NAMES = ["put", "put-latency", "e2e", "replication", "failover", "producer"] as const;
+export const SCENARIO_NAMES = [
+  "put",
+  "put-latency",
+  "e2e",
+  "replication",
+  "failover",
+  "producer",
+  "application",
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** One column of the report: a figure of every run. */

@@ -3,9 +3,13 @@
  * in the children only, a closed shard read to its end reporting its children, the filters of ListShards,
  * and bad requests refused without changing anything.
  */
-import { describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KinesisError } from "@eddy/core";
 import type { EddyClient } from "@eddy/client";
+import { WorkerProcess, type WorkerLine } from "@eddy/testkit";
 import { useBroker } from "./helpers.js";
 
 const HALF = (1n << 127n).toString();
@@ -163,6 +167,107 @@ describe("resharding on one broker", () => {
     });
     expect(new Set(put.records.map((r) => r.shardId))).toEqual(
       new Set(["shardId-000000000000", "shardId-000000000003"]),
+    );
+  });
+});
+
+describe("resharding under load", () => {
+  const fixture = useBroker();
+  let dir: string;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "eddy-reshard-"));
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.kill()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("scales 2 -> 4 -> 8 -> 4 -> 3 under writes of 1,000 keys while an application consumes: every record processed, per key in put order", async () => {
+    const { client, broker } = fixture;
+    const streamName = "scaled";
+    const KEYS = 1_000;
+    await client.createStream({ streamName, shardCount: 2, streamMode: "ON_DEMAND" });
+    await client.waitForStreamActive(streamName);
+    for (const workerId of ["s1", "s2"]) {
+      workers.push(
+        await WorkerProcess.start({
+          endpoints: [broker.endpoint],
+          stream: streamName,
+          application: "ordered",
+          workerId,
+          leaseTimeoutMs: 2_000,
+          outFile: join(dir, `${workerId}.log`),
+        }),
+      );
+    }
+    // Writes in rounds of one record per key: a key's next record is put only once its last was acknowledged,
+    // so the put order of each key is the round order.
+    let rounds = 0;
+    let writing = true;
+    const putRound = async (round: number) => {
+      for (let from = 0; from < KEYS; from += 500) {
+        // A record refused while its shard was being sealed is put again before the round goes on.
+        let keys = Array.from({ length: Math.min(500, KEYS - from) }, (_, i) => from + i);
+        for (let attempt = 0; keys.length > 0; attempt++) {
+          expect(attempt).toBeLessThan(200);
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 20));
+          const result = await client.putRecords({
+            streamName,
+            records: keys.map((k) => ({ partitionKey: `key-${k}`, data: `key-${k}:${round}` })),
+          });
+          keys = keys.filter((_, i) => result.records[i]!.errorCode !== undefined);
+        }
+      }
+    };
+    const writer = (async () => {
+      while (writing && rounds < 200) {
+        await putRound(rounds);
+        rounds++;
+      }
+    })();
+    const writerFailed = writer.then(() => new Promise<never>(() => {}));
+    const waitRounds = async (n: number) => {
+      const target = rounds + n;
+      while (rounds < target) await Promise.race([new Promise((r) => setTimeout(r, 20)), writerFailed]);
+    };
+    await waitRounds(3);
+    for (const target of [4, 8, 4, 3]) {
+      await client.updateShardCount({ streamName, targetShardCount: target });
+      await client.waitForStreamActive(streamName, 60_000);
+      const open = (await client.listShards({ streamName, shardFilter: { type: "AT_LATEST" } })).shards;
+      expect(open).toHaveLength(target);
+      await waitRounds(3);
+    }
+    writing = false;
+    await writer;
+    const total = rounds * KEYS;
+
+    const deadline = Date.now() + 90_000;
+    let processed: Extract<WorkerLine, { kind: "P" }>[] = [];
+    for (;;) {
+      const lines = (await Promise.all(workers.map((w) => w.lines()))).flat();
+      processed = lines.filter((l): l is Extract<WorkerLine, { kind: "P" }> => l.kind === "P");
+      if (new Set(processed.map((p) => p.data)).size >= total) break;
+      if (Date.now() > deadline) throw new Error(`${new Set(processed.map((p) => p.data)).size} of ${total} processed`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(new Set(processed.map((p) => p.data)).size).toBe(total);
+    // Per key, in the order processed (over both workers), the rounds go up one by one: each record once, in put order.
+    const byKey = new Map<string, number[]>();
+    for (const p of [...processed].sort((a, b) => a.atMs - b.atMs)) {
+      const round = Number(p.data.split(":")[1]);
+      const list = byKey.get(p.partitionKey) ?? [];
+      list.push(round);
+      byKey.set(p.partitionKey, list);
+    }
+    expect(byKey.size).toBe(KEYS);
+    for (const [key, list] of byKey) {
+      expect(list, key).toEqual(Array.from({ length: rounds }, (_, i) => i));
+    }
+    const shardsUsed = new Set(processed.map((p) => p.shardId));
+    console.log(
+      `${total} records over ${rounds} rounds through ${shardsUsed.size} shards, ${processed.length} processings`,
     );
   });
 });

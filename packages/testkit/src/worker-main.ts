@@ -12,7 +12,10 @@ export interface WorkerSpec {
   readonly stream: string;
   readonly application: string;
   readonly workerId: string;
-  /** Processed records go here, one line each: "P shardId sequenceNumber partitionKey data"; checkpoints as "C shardId sequenceNumber". */
+  /**
+   * Processed records go here, one line each: "P shardId sequenceNumber partitionKey atMs data" (atMs: when,
+   * with sub-millisecond precision); checkpoints as "C shardId sequenceNumber".
+   */
   readonly outFile: string;
   readonly leaseTimeoutMs?: number;
   readonly checkpointEveryMs?: number;
@@ -46,7 +49,8 @@ const app = new Application({
           if (lines.length > 0) appendFileSync(spec.outFile, lines.join(""));
           throw new Error(`poison record ${record.sequenceNumber}`);
         }
-        lines.push(`P ${shardId} ${record.sequenceNumber} ${record.partitionKey} ${data}\n`);
+        const atMs = (performance.timeOrigin + performance.now()).toFixed(3);
+        lines.push(`P ${shardId} ${record.sequenceNumber} ${record.partitionKey} ${atMs} ${data}\n`);
       }
       appendFileSync(spec.outFile, lines.join(""));
     },

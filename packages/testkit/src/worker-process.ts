@@ -22,6 +22,8 @@ export type WorkerLine =
       readonly shardId: string;
       readonly sequenceNumber: string;
       readonly partitionKey: string;
+      /** When it was processed, ms since the epoch (fractional). */
+      readonly atMs: number;
       readonly data: string;
     }
   | { readonly kind: "C"; readonly shardId: string; readonly sequenceNumber: string };
@@ -123,9 +125,9 @@ export class WorkerProcess {
 export function parseWorkerLines(text: string): WorkerLine[] {
   const out: WorkerLine[] = [];
   for (const line of text.split("\n")) {
-    const [kind, shardId, sequenceNumber, partitionKey, ...data] = line.split(" ");
-    if (kind === "P" && shardId && sequenceNumber && partitionKey !== undefined) {
-      out.push({ kind, shardId, sequenceNumber, partitionKey, data: data.join(" ") });
+    const [kind, shardId, sequenceNumber, partitionKey, atMs, ...data] = line.split(" ");
+    if (kind === "P" && shardId && sequenceNumber && partitionKey !== undefined && atMs !== undefined) {
+      out.push({ kind, shardId, sequenceNumber, partitionKey, atMs: Number(atMs), data: data.join(" ") });
     } else if (kind === "C" && shardId && sequenceNumber) {
       out.push({ kind, shardId, sequenceNumber });
     }
