@@ -25,6 +25,7 @@ import {
   validateShardIdFormat,
   validateStreamName,
   childShardsOf,
+  hashKeyRangeContains,
   constraintViolation,
   KinesisError,
   type ControllerStream,
@@ -417,9 +418,17 @@ export class StreamService {
   ): Promise<api.PutRecordsResponse> {
     const stamp = producerStampOf(req);
     const routed = req.records.map((entry, position) => this.routeRecord(stream, entry, `Records.${position}.`));
-    const shard = routed[0]?.shard;
+    // The shard the batch was numbered for, closed or not; without it, the open shard of its hash keys.
+    const named = req.producer_shard_id ? this.requireShard(stream, req.producer_shard_id) : undefined;
+    const shard = named ?? routed[0]?.shard;
     if (shard === undefined) throw invalidArgument("Records must hold at least one record.");
-    const other = routed.find((r) => r.shard !== shard);
+    const outside = named ? routed.findIndex((r) => !hashKeyRangeContains(named.hashKeyRange, r.hashKey)) : -1;
+    if (outside >= 0) {
+      throw invalidArgument(
+        `Records.${outside} does not belong to ProducerShardId ${named!.shardId}: its hash key is outside the shard's range.`,
+      );
+    }
+    const other = named ? undefined : routed.find((r) => r.shard !== shard);
     if (other) {
       throw invalidArgument(
         `A producer batch (ProducerId set) must hold records of one shard; it has records of ${shard.shardId} ` +
@@ -484,7 +493,7 @@ export class StreamService {
     const shard = shardForHashKey(stream.shards, hashKey);
     if (!shard)
       throw new KinesisError("InternalFailure", `No open shard of ${stream.streamName} covers hash key ${hashKey}.`);
-    return { shard, record: { partitionKey: entry.partition_key, data: entry.data } };
+    return { shard, hashKey, record: { partitionKey: entry.partition_key, data: entry.data } };
   }
 
   async getShardIterator(req: api.GetShardIteratorRequest__Output, hops = 0): Promise<api.GetShardIteratorResponse> {
@@ -593,6 +602,7 @@ export class StreamService {
 
 interface RoutedRecord {
   readonly shard: Shard;
+  readonly hashKey: bigint;
   readonly record: BatchRecord;
 }
 

@@ -349,6 +349,8 @@ export class ShardLog {
       if (pending && pending.epoch === epoch && pending.sequence === sequence) return pending.result;
       if (committed && committed.epoch === epoch && committed.sequence === sequence) return this.resultOf(committed);
     }
+    // Not appended before the seal, so never: the producer puts the records in the children instead.
+    if (this.sealing || this.sealIndex !== undefined) throw this.closedForWrites();
     const expected = latest && epoch === latest.epoch ? latest.sequence + 1 : 0;
     if (sequence !== expected) {
       throw new KinesisError(
@@ -628,7 +630,7 @@ export class ShardLog {
 
   /**
    * Leader only: closes the shard for a reshard. Puts queued before the seal are written first; puts
-   * after it are refused (NotLeaderException, so that clients look for the shard's children). Resolves
+   * after it are refused (ShardClosedException, so that clients look for the shard's children). Resolves
    * with the ending sequence number once the seal is applied here; at once if it already is.
    */
   async seal(): Promise<bigint> {
@@ -685,7 +687,7 @@ export class ShardLog {
 
   private closedForWrites(): KinesisError {
     return new KinesisError(
-      "NotLeaderException",
+      "ShardClosedException",
       `Shard ${this.shard.shardId} is closed by a reshard; its hash keys go to its child shards. Refresh the shard map and retry.`,
     );
   }

@@ -3,8 +3,23 @@ import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Option, type Command } from "commander";
-import { EddyClient, Producer } from "@eddy/client";
-import { integer, startingPoint, type Start } from "./parse.js";
+import { KinesisError } from "@eddy/core";
+import { EddyClient, Producer, type Shard } from "@eddy/client";
+import { durationMs, integer, startingPoint, type Start } from "./parse.js";
+import { table } from "./format.js";
+import { childShards, hashKeyArg, middleHashKey, scaleSteps, shardCountArg } from "./reshard-plan.js";
+
+/**
+ * How long a reshard command waits for the stream to be ACTIVE again after each call, unless --timeout.
+ * A step seals each parent and creates its children, which is quick; this leaves room for a busy cluster.
+ */
+const RESHARD_WAIT_MS_DEFAULT = 5 * 60_000;
+
+interface ReshardOptions {
+  wait: boolean;
+  timeout: number;
+  json?: boolean;
+}
 
 export function registerStreamCommands(program: Command): void {
   // Each command opens one client and closes it however the command ends.
@@ -18,7 +33,7 @@ export function registerStreamCommands(program: Command): void {
         client.close();
       }
     };
-  const stream = program.command("stream").description("create, delete, list and describe streams");
+  const stream = program.command("stream").description("create, delete, list, describe and reshard streams");
 
   stream
     .command("create <name>")
@@ -85,6 +100,86 @@ export function registerStreamCommands(program: Command): void {
     .action(
       withClient(async (c, name: string) => {
         print(await c.describeStreamAll(name));
+      }),
+    );
+
+  // The options every reshard command takes.
+  const reshardCommand = (nameAndArgs: string, description: string): Command =>
+    stream
+      .command(nameAndArgs)
+      .description(description)
+      .option("--no-wait", "return once the broker has accepted the (last) call, before the stream is ACTIVE again")
+      .addOption(
+        new Option("--timeout <duration>", "how long to wait for ACTIVE after each call, such as 30s or 5m")
+          .argParser(durationMs)
+          .default(RESHARD_WAIT_MS_DEFAULT, "5m"),
+      )
+      .option("--json", "JSON lines instead of text");
+
+  reshardCommand(
+    "split <name> <shardId>",
+    "split an open shard in two at a hash key (default: the middle of its range); print the children",
+  )
+    .option("--at <hashKey>", "decimal hash key that starts the second child (default: the middle)", hashKeyArg)
+    .action(
+      withClient(async (c, streamName: string, shardId: string, o: ReshardOptions & { at?: string }) => {
+        const newStartingHashKey = o.at ?? middleHashKey((await shardOf(c, streamName, shardId)).hashKeyRange);
+        await c.splitShard({ streamName, shardToSplit: shardId, newStartingHashKey });
+        const children = o.wait ? await childrenOnceActive(c, streamName, shardId, o.timeout) : undefined;
+        if (o.json) print({ streamName, shardToSplit: shardId, newStartingHashKey, children });
+        else {
+          const what = `split ${shardId} of stream ${streamName} at ${newStartingHashKey}`;
+          say(children ? [`${what} into:`, ...formatShards(children)] : [`${what}: started, not waiting for it`]);
+        }
+      }),
+    );
+
+  reshardCommand(
+    "merge <name> <shardId> <adjacentShardId>",
+    "merge two open shards with adjacent hash key ranges into one; print it",
+  ).action(
+    withClient(async (c, streamName: string, shardId: string, adjacentShardId: string, o: ReshardOptions) => {
+      await c.mergeShards({ streamName, shardToMerge: shardId, adjacentShardToMerge: adjacentShardId });
+      const children = o.wait ? await childrenOnceActive(c, streamName, shardId, o.timeout) : undefined;
+      if (o.json) print({ streamName, shardToMerge: shardId, adjacentShardToMerge: adjacentShardId, children });
+      else {
+        const what = `merged ${shardId} and ${adjacentShardId} of stream ${streamName}`;
+        say(children ? [`${what} into:`, ...formatShards(children)] : [`${what}: started, not waiting for it`]);
+      }
+    }),
+  );
+
+  reshardCommand(
+    "scale <name>",
+    "scale uniformly to COUNT open shards, in as many UpdateShardCount calls as Kinesis's bound " +
+      "(half to double the open shards per call) takes, waiting for ACTIVE between them",
+  )
+    .summary("scale uniformly to COUNT open shards, in several calls if need be")
+    .argument("<count>", "open shards wanted, at least 1", shardCountArg)
+    .action(
+      withClient(async (c, streamName: string, count: number, o: ReshardOptions) => {
+        const { openShardCount } = await c.describeStreamSummary({ streamName });
+        const steps = scaleSteps(openShardCount, count);
+        let open = openShardCount;
+        for (const [i, target] of steps.entries()) {
+          if (!o.json) say([`${open} -> ${openShards(target)}`]);
+          const result = await c.updateShardCount({ streamName, targetShardCount: target });
+          if (o.json) print(result);
+          // The broker refuses a reshard while one runs, so only the last call may go unwaited.
+          if (i === steps.length - 1 && !o.wait) break;
+          const summary = await c.waitForStreamActive(streamName, o.timeout);
+          if (summary.openShardCount !== target) {
+            throw new Error(
+              `stream ${streamName} has ${summary.openShardCount} open shards after scaling to ${target}; ` +
+                `did another reshard run meanwhile?`,
+            );
+          }
+          open = target;
+        }
+        if (o.json) return;
+        if (steps.length === 0) say([`stream ${streamName} has ${openShards(count)} already`]);
+        else if (open === count) say([`stream ${streamName} has ${openShards(count)}`]);
+        else say([`stream ${streamName} is scaling to ${openShards(count)}; not waiting for it`]);
       }),
     );
 
@@ -247,6 +342,46 @@ function printRecord(
     approximateArrivalTimestamp: record.approximateArrivalTimestamp.toISOString(),
     ...data,
   });
+}
+
+/** The shard as DescribeStream reports it; ResourceNotFoundException if the stream has no such shard. */
+async function shardOf(client: EddyClient, streamName: string, shardId: string): Promise<Shard> {
+  const shard = (await client.describeStreamAll(streamName)).shards.find((s) => s.shardId === shardId);
+  if (shard === undefined) {
+    throw new KinesisError("ResourceNotFoundException", `Stream ${streamName} has no shard ${shardId}.`);
+  }
+  return shard;
+}
+
+/** Waits until the stream is ACTIVE (the reshard done), then returns the shards `parentShardId` became. */
+async function childrenOnceActive(
+  client: EddyClient,
+  streamName: string,
+  parentShardId: string,
+  timeoutMs: number,
+): Promise<Shard[]> {
+  await client.waitForStreamActive(streamName, timeoutMs);
+  return childShards((await client.describeStreamAll(streamName)).shards, parentShardId);
+}
+
+/** One line per shard: its id, its parents and its hash key range. */
+function formatShards(shards: readonly Shard[]): string[] {
+  return table([
+    ["shard", "parents", "hash keys"],
+    ...shards.map((s) => [
+      s.shardId,
+      [s.parentShardId, s.adjacentParentShardId].filter((p) => p !== undefined).join(" + ") || "-",
+      `${s.hashKeyRange.startingHashKey}..${s.hashKeyRange.endingHashKey}`,
+    ]),
+  ]);
+}
+
+function openShards(count: number): string {
+  return count === 1 ? "1 open shard" : `${count} open shards`;
+}
+
+function say(lines: readonly string[]): void {
+  process.stdout.write(lines.map((l) => l + "\n").join(""));
 }
 
 function print(value: unknown): void {

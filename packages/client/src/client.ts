@@ -140,6 +140,8 @@ export interface ProducerBatchId {
   readonly producerEpoch: number;
   /** The batch's number for its shard within the epoch: 0, 1, 2, ... */
   readonly producerSequence: number;
+  /** The shard it was numbered for (putShardRecords sets it). */
+  readonly shardId?: string;
 }
 
 export interface PutShardRecordsInput {
@@ -434,7 +436,8 @@ export class EddyClient {
       explicit_hash_key: r.explicitHashKey,
     }));
     const leader = await this.#shardLeader(input.streamName, input.shardId);
-    return this.#putRecordsAt(input.streamName, leader, records, deadlineAtMs, input.producer);
+    const producer = input.producer && { ...input.producer, shardId: input.shardId };
+    return this.#putRecordsAt(input.streamName, leader, records, deadlineAtMs, producer);
   }
 
   /**
@@ -557,6 +560,16 @@ export class EddyClient {
   async streamRoute(streamName: string): Promise<StreamRoute> {
     if (this.#closed) throw new KinesisError("ServiceUnavailableException", "the client is closed");
     return (await this.#route(streamName)) ?? (await this.#loadRoute(streamName));
+  }
+
+  /**
+   * The stream's shard map as the brokers have it now (after a reshard, say), not from the cache; the
+   * cache is refreshed too.
+   */
+  async loadStreamRoute(streamName: string): Promise<StreamRoute> {
+    if (this.#closed) throw new KinesisError("ServiceUnavailableException", "the client is closed");
+    this.#routes.refresh(streamName);
+    return this.#loadRoute(streamName);
   }
 
   /** The stream's routes as the cache holds them now; loads nothing. */
@@ -853,6 +866,7 @@ export class EddyClient {
         producer_id: producer.producerId,
         producer_epoch: producer.producerEpoch,
         producer_sequence: producer.producerSequence,
+        producer_shard_id: producer.shardId ?? "",
       }),
     };
     const { response, resent } = await this.#routedUnary<wire.PutRecordsResponse__Output>(

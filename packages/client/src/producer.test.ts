@@ -68,6 +68,10 @@ class FakeCluster implements ProducerClient {
     return this.route;
   }
 
+  loadStreamRoute(): Promise<StreamRoute> {
+    return Promise.resolve(this.route);
+  }
+
   initProducer(input: { producerId: string }): Promise<{ producerEpoch: number }> {
     if (this.initProducerFails) return Promise.reject(this.initProducerFails);
     const epoch = (this.epochs.get(input.producerId) ?? 0) + 1;

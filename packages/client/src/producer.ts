@@ -52,7 +52,13 @@ export const PRODUCER_DEFAULTS = {
 /** What the Producer needs of an EddyClient (an EddyClient is one). */
 export type ProducerClient = Pick<
   EddyClient,
-  "describeStreamSummary" | "streamRoute" | "peekStreamRoute" | "putShardRecords" | "initProducer" | "close"
+  | "describeStreamSummary"
+  | "streamRoute"
+  | "peekStreamRoute"
+  | "loadStreamRoute"
+  | "putShardRecords"
+  | "initProducer"
+  | "close"
 >;
 
 export interface ProducerOptions {
@@ -121,6 +127,8 @@ export interface ProducerMetrics {
   readonly batchesSent: number;
   /** PutRecords calls that were a retry (of a whole batch, or of the failed entries of one). */
   readonly retries: number;
+  /** Records moved from a shard a reshard closed to its children. */
+  readonly reroutedRecords: number;
   /** Calls refused (wholly or in part) for throughput: ProvisionedThroughputExceeded or LimitExceeded. */
   readonly throttles: number;
   readonly batchRecordsMean: number;
@@ -228,7 +236,19 @@ interface StreamState {
   /** The route's open shards by starting hash key, for a binary search. */
   openShards: readonly ShardRoute[];
   readonly queues: Map<string, ShardQueue>;
+  /** Shards a reshard closed, as their brokers said (the route may not show it yet). */
+  readonly closed: Set<string>;
+  /**
+   * Accepted records without a queue, in put order: those of a closed shard until the new shard map is
+   * known, and those whose shard's parent still has records of this producer to send (they go after them).
+   */
+  held: BufferedRecord[];
+  /** The shard map is being reloaded after a shard was found closed. */
+  rerouting: boolean;
 }
+
+/** How many generations of parents a record's shard is checked for records still to send. */
+const LINEAGE_DEPTH_MAX = 16;
 
 const THROTTLE_ERRORS: ReadonlySet<string> = new Set([
   "ProvisionedThroughputExceededException",
@@ -291,6 +311,7 @@ export class Producer extends EventEmitter<ProducerEvents> {
     batchesSent: 0,
     retries: 0,
     throttles: 0,
+    reroutedRecords: 0,
     batchRecordsTotal: 0,
     batchRecordsMax: 0,
     batchBytesTotal: 0,
@@ -440,6 +461,7 @@ export class Producer extends EventEmitter<ProducerEvents> {
       batchesSent: c.batchesSent,
       retries: c.retries,
       throttles: c.throttles,
+      reroutedRecords: c.reroutedRecords,
       batchRecordsMean: c.batchesSent === 0 ? 0 : c.batchRecordsTotal / c.batchesSent,
       batchRecordsMax: c.batchRecordsMax,
       batchBytesMean: c.batchesSent === 0 ? 0 : c.batchBytesTotal / c.batchesSent,
@@ -494,6 +516,9 @@ export class Producer extends EventEmitter<ProducerEvents> {
         route: undefined,
         openShards: [],
         queues: new Map(),
+        closed: new Set(),
+        held: [],
+        rerouting: false,
       };
       this.#streams.set(record.stream, stream);
       void this.#loadStream(stream);
@@ -551,7 +576,7 @@ export class Producer extends EventEmitter<ProducerEvents> {
 
   /** The record's shard queue, then the buffer (or a wait for room in it). */
   #place(stream: StreamState, record: BufferedRecord): void {
-    let queue: ShardQueue;
+    let queue: ShardQueue | undefined;
     try {
       if (record.bytes > stream.maxRecordSizeBytes) {
         validateRecordData(record.data, record.partitionKey, stream.maxRecordSizeBytes, "Data");
@@ -586,17 +611,24 @@ export class Producer extends EventEmitter<ProducerEvents> {
     return true;
   }
 
-  #queueFor(stream: StreamState, record: BufferedRecord): ShardQueue {
+  /**
+   * The queue of the record's shard, or undefined when the record must be held: its shard is known closed
+   * (the new map is being loaded), or a parent of its shard still has records of this producer to send,
+   * which keeps each key's records in put order across a reshard.
+   */
+  #queueFor(stream: StreamState, record: BufferedRecord): ShardQueue | undefined {
     // The client reloads routes as calls go; a newer map (after a split, say) is taken up here.
     const latest = this.#client.peekStreamRoute(stream.name);
-    if (latest !== undefined && latest !== stream.route) setRoute(stream, latest);
+    if (latest !== undefined && latest !== stream.route && !stream.rerouting) setRoute(stream, latest);
     const shard = shardFor(stream.openShards, record.hashKey);
     if (shard === undefined) {
+      if (stream.closed.size > 0) return undefined; // a reshard is under way: its children are not known yet
       throw new KinesisError(
         "InternalFailure",
         `no open shard of stream ${stream.name} covers hash key ${record.hashKey} in the producer's shard map`,
       );
     }
+    if (stream.closed.has(shard.shardId) || this.#ancestorBusy(stream, shard)) return undefined;
     let queue = stream.queues.get(shard.shardId);
     if (queue === undefined) {
       queue = {
@@ -613,20 +645,128 @@ export class Producer extends EventEmitter<ProducerEvents> {
     return queue;
   }
 
+  /** Whether a parent (or theirs) of `shard` still has records of this producer waiting or in flight. */
+  #ancestorBusy(stream: StreamState, shard: ShardRoute): boolean {
+    let frontier = [...shard.parentShardIds];
+    for (let depth = 0; frontier.length > 0 && depth < LINEAGE_DEPTH_MAX; depth++) {
+      const next: string[] = [];
+      for (const id of frontier) {
+        const queue = stream.queues.get(id);
+        if (queue !== undefined && (queue.active !== undefined || queue.pending.length > 0)) return true;
+        next.push(...(stream.route?.byShardId.get(id)?.parentShardIds ?? []));
+      }
+      frontier = next;
+    }
+    return false;
+  }
+
+  /**
+   * A reshard closed the queue's shard: its records not appended (`closed`, then those waiting) are held,
+   * ahead of any held already (newer records of the same keys), until the new map places them.
+   */
+  #rerouteClosed(queue: ShardQueue, closed: readonly BufferedRecord[]): void {
+    const stream = this.#streams.get(queue.stream)!;
+    stream.closed.add(queue.shardId);
+    if (queue.lingerTimer !== undefined) clearTimeout(queue.lingerTimer);
+    queue.active = undefined;
+    this.#activeQueues.delete(queue);
+    const waiting: BufferedRecord[] = [];
+    for (let r = queue.pending.shift(); r !== undefined; r = queue.pending.shift()) waiting.push(r);
+    queue.pendingBytes = 0;
+    stream.queues.delete(queue.shardId);
+    this.#counters.reroutedRecords += closed.length + waiting.length;
+    stream.held = [...closed, ...waiting, ...stream.held];
+    for (const record of stream.held) record.queue = undefined;
+    void this.#reloadShardMap(stream);
+  }
+
+  /** Reloads the shard map until no shard known closed shows as open (the reshard's step completed). */
+  async #reloadShardMap(stream: StreamState): Promise<void> {
+    if (stream.rerouting) return;
+    stream.rerouting = true;
+    try {
+      for (let attempt = 1; this.#fatal === undefined; attempt++) {
+        try {
+          setRoute(stream, await this.#client.loadStreamRoute(stream.name));
+          if ([...stream.closed].every((id) => stream.route?.byShardId.get(id)?.open === false)) break;
+        } catch {
+          // A broker between leaders: the next attempt.
+        }
+        await sleepMs(this.#backoffMs(Math.min(attempt, 6)));
+      }
+    } finally {
+      stream.rerouting = false;
+    }
+    this.#releaseHeld(stream);
+    this.#afterSettle();
+  }
+
+  /** Places held records whose shard is known and free now, in order; the rest stay held. */
+  #releaseHeld(stream: StreamState): void {
+    if (stream.held.length === 0 || stream.rerouting) return;
+    const held = stream.held;
+    stream.held = [];
+    const touched = new Set<ShardQueue>();
+    const nowMs = Date.now();
+    let reload = false;
+    for (const record of held) {
+      if (this.#fatal) {
+        this.#settleFailed(record, this.#fatal);
+        continue;
+      }
+      if (nowMs - record.enqueuedAtMs >= this.deliveryTimeoutMs) {
+        this.#settleFailed(
+          record,
+          new KinesisError(
+            "ServiceUnavailableException",
+            `not acknowledged within deliveryTimeoutMs (${this.deliveryTimeoutMs} ms): its shard was resharded`,
+          ),
+        );
+        continue;
+      }
+      let queue: ShardQueue | undefined;
+      try {
+        queue = this.#queueFor(stream, record);
+      } catch (err) {
+        this.#settleFailed(record, toKinesisError(err));
+        continue;
+      }
+      if (queue === undefined) {
+        const shard = shardFor(stream.openShards, record.hashKey);
+        if (shard === undefined || stream.closed.has(shard.shardId)) reload = true;
+        stream.held.push(record);
+        continue;
+      }
+      record.queue = queue;
+      queue.pending.push(record);
+      queue.pendingBytes += record.bytes;
+      touched.add(queue);
+    }
+    for (const queue of touched) this.#pump(queue);
+    if (reload) void this.#reloadShardMap(stream);
+  }
+
   #fits(bytes: number): boolean {
     return this.#bufferedBytes === 0 || this.#bufferedBytes + bytes <= this.bufferBytesMax;
   }
 
   #accept(record: BufferedRecord): void {
-    const queue = record.queue!;
+    const queue = record.queue;
     this.#bufferedBytes += record.bytes;
     this.#bufferedRecords += 1;
     if (this.#bufferedBytes > this.#counters.bufferedBytesPeak) this.#counters.bufferedBytesPeak = this.#bufferedBytes;
     this.#counters.recordsPut += 1;
     record.enqueuedAtMs = Date.now();
+    record.callbacks.accepted?.();
+    if (queue === undefined) {
+      // Its shard is resharding: held, in order, until the new map places it.
+      const stream = this.#streams.get(record.stream)!;
+      stream.held.push(record);
+      if (stream.closed.size > 0) void this.#reloadShardMap(stream);
+      return;
+    }
     queue.pending.push(record);
     queue.pendingBytes += record.bytes;
-    record.callbacks.accepted?.();
     this.#pump(queue);
   }
 
@@ -812,6 +952,10 @@ export class Producer extends EventEmitter<ProducerEvents> {
 
   /** The whole PutRecords call failed. */
   #onCallFailed(queue: ShardQueue, batch: Batch, failure: KinesisError): void {
+    if (failure.name === "ShardClosedException") {
+      this.#rerouteClosed(queue, batch.records);
+      return;
+    }
     if (failure.name === "ProducerFencedException") {
       this.#finishBatch(queue, batch, failure);
       this.#failFatal(failure);
@@ -860,8 +1004,17 @@ export class Producer extends EventEmitter<ProducerEvents> {
       } else refused.push([record, error]);
     });
     if (throttled) this.#counters.throttles += 1;
+    const shardClosed =
+      retryError?.name === "ShardClosedException" ||
+      (retry.length > 0 && output.records.some((e) => e?.errorCode === "ShardClosedException"));
 
-    if (batch.sequence !== undefined && appended === 0 && refused.length === 0 && fenced === undefined) {
+    if (
+      !shardClosed &&
+      batch.sequence !== undefined &&
+      appended === 0 &&
+      refused.length === 0 &&
+      fenced === undefined
+    ) {
       // Exactly-once, nothing appended and all of it transient: the same batch again, same number.
       this.#retryLater(queue, batch, retryError!);
       return;
@@ -886,6 +1039,11 @@ export class Producer extends EventEmitter<ProducerEvents> {
     if (fenced !== undefined) {
       for (const record of retry) this.#settleFailed(record, fenced);
       this.#failFatal(fenced);
+      return;
+    }
+    if (shardClosed) {
+      // The shard is closed (a reshard): what was not appended goes to its children, in order.
+      this.#rerouteClosed(queue, retry);
       return;
     }
     if (batch.sequence !== undefined && appended === 0) {
@@ -1051,6 +1209,7 @@ export class Producer extends EventEmitter<ProducerEvents> {
   /** After records settled: room for waiting puts, finished flushes, a pending re-init, a close. */
   #afterSettle(): void {
     this.#admitWaiters();
+    for (const stream of this.#streams.values()) this.#releaseHeld(stream);
     if (this.#flushWaiters.length > 0) {
       for (let i = this.#flushWaiters.length - 1; i >= 0; i--) {
         const waiter = this.#flushWaiters[i]!;

@@ -78,6 +78,8 @@ export interface ShardRoute {
   readonly startingHashKey: bigint;
   readonly endingHashKey: bigint;
   readonly open: boolean;
+  /** Parent and adjacent parent (a reshard's lineage); empty for a shard the stream was created with. */
+  readonly parentShardIds: readonly string[];
   /** host:port of the shard's leader as the answering broker knew it; undefined when it did not know. */
   readonly leaderAddress: string | undefined;
 }
@@ -107,6 +109,7 @@ export function streamRouteFromWire(shards: readonly wire.Shard__Output[], loade
       startingHashKey,
       endingHashKey,
       open: (shard.sequence_number_range?.ending_sequence_number ?? "") === "",
+      parentShardIds: [shard.parent_shard_id, shard.adjacent_parent_shard_id].filter((p) => p !== ""),
       leaderAddress: shard.leader_address === "" ? undefined : shard.leader_address,
     };
   });

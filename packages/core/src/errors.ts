@@ -45,6 +45,11 @@ export const ERROR_KINDS = {
   ProducerFencedException: { code: Code.FAILED_PRECONDITION, retriable: false },
   /** A producer's batch number skips one: a batch before it was never appended; the producer must start over. */
   OutOfOrderSequenceException: { code: Code.FAILED_PRECONDITION, retriable: false },
+  /**
+   * The shard was closed by a reshard (Eddy's, for shard-addressed writes): nothing more is appended to it;
+   * its hash keys belong to its children. Retriable once the writer has the new shard map.
+   */
+  ShardClosedException: { code: Code.UNAVAILABLE, retriable: true },
   /** A consumer-application worker no longer holds a shard's lease at the epoch it names: another took it over. */
   LeaseLostException: { code: Code.FAILED_PRECONDITION, retriable: false },
   /** Stored data failed its checksum; never returned as data. */

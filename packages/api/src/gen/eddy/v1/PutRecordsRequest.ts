@@ -9,6 +9,7 @@ export interface PutRecordsRequest {
   'producer_id'?: (string);
   'producer_epoch'?: (number | string | Long);
   'producer_sequence'?: (number | string | Long);
+  'producer_shard_id'?: (string);
 }
 
 export interface PutRecordsRequest__Output {
@@ -17,4 +18,5 @@ export interface PutRecordsRequest__Output {
   'producer_id': (string);
   'producer_epoch': (string);
   'producer_sequence': (string);
+  'producer_shard_id': (string);
 }
