@@ -11,6 +11,7 @@ import {
 } from "./application-ipc.js";
 import type { Cleanups } from "./bounded.js";
 import type { Schedule } from "./clock.js";
+import { deferred } from "./worker-process.js";
 
 /** How often the coordinator's waits look at the workers' last reported status. */
 const WAIT_POLL_INTERVAL_MS = 50;
@@ -159,22 +160,4 @@ export async function waitForWorkers(
 /** Every worker's `finish()`, failing at once if one of them fails. */
 export function finishAll(workers: readonly ApplicationWorkerProcess[]): Promise<ApplicationWorkerResult[]> {
   return Promise.race([Promise.all(workers.map((w) => w.finish())), ...workers.map((w) => w.failure)]);
-}
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: Error): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve: (value: T) => void = () => {};
-  let reject: (error: Error) => void = () => {};
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Whoever awaits it sees the rejection; a run that failed elsewhere first must not crash on it unheard.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
 }

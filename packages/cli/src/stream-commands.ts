@@ -17,6 +17,7 @@ const RESHARD_WAIT_MS_DEFAULT = 5 * 60_000;
 
 interface ReshardOptions {
   wait: boolean;
+  /** --timeout in milliseconds (commander names the attribute after the flag). */
   timeout: number;
   json?: boolean;
 }

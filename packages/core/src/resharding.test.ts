@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KinesisError } from "./errors.js";
+import { kinesisErrorOf } from "./test-support.js";
 import { HASH_KEY_MAX } from "./hashing.js";
 import type { Stream } from "./model.js";
 import {
@@ -56,16 +56,6 @@ function scale(stream: Stream, target: number): { stream: Stream; steps: number 
   }
 }
 
-function kinesisError(fn: () => unknown): KinesisError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof KinesisError) return error;
-    throw error;
-  }
-  throw new Error("expected a KinesisError");
-}
-
 describe("split and merge requests", () => {
   it("a split creates two children covering the parent's range, each naming it", () => {
     const stream = streamOf(2);
@@ -92,29 +82,31 @@ describe("split and merge requests", () => {
   it("refuses bad hash keys, unknown or closed shards, and shards that are not adjacent, naming them", () => {
     const stream = streamOf(3);
     const [a, , c] = stream.shards;
-    expect(kinesisError(() => checkSplit(stream, a!.shardId, "0")).message).toMatch(/not inside shard/);
-    expect(kinesisError(() => checkSplit(stream, a!.shardId, "12x")).message).toMatch(/NewStartingHashKey/);
-    expect(kinesisError(() => checkSplit(stream, a!.shardId, (HASH_KEY_MAX + 1n).toString())).name).toBe(
+    expect(kinesisErrorOf(() => checkSplit(stream, a!.shardId, "0")).message).toMatch(/not inside shard/);
+    expect(kinesisErrorOf(() => checkSplit(stream, a!.shardId, "12x")).message).toMatch(/NewStartingHashKey/);
+    expect(kinesisErrorOf(() => checkSplit(stream, a!.shardId, (HASH_KEY_MAX + 1n).toString())).name).toBe(
       "InvalidArgumentException",
     );
-    expect(kinesisError(() => checkSplit(stream, "shardId-000000000009", "5")).name).toBe("ResourceNotFoundException");
-    expect(kinesisError(() => checkSplit(stream, "bogus", "5")).message).toMatch(/ShardToSplit/);
-    const merge = kinesisError(() => checkMerge(stream, a!.shardId, c!.shardId));
+    expect(kinesisErrorOf(() => checkSplit(stream, "shardId-000000000009", "5")).name).toBe(
+      "ResourceNotFoundException",
+    );
+    expect(kinesisErrorOf(() => checkSplit(stream, "bogus", "5")).message).toMatch(/ShardToSplit/);
+    const merge = kinesisErrorOf(() => checkMerge(stream, a!.shardId, c!.shardId));
     expect(merge.name).toBe("InvalidArgumentException");
     expect(merge.message).toMatch(/not adjacent/);
     const split = completeStep(stream, [checkSplit(stream, a!.shardId, "1000")]);
-    expect(kinesisError(() => checkSplit(split, a!.shardId, "500")).message).toMatch(/is closed/);
+    expect(kinesisErrorOf(() => checkSplit(split, a!.shardId, "500")).message).toMatch(/is closed/);
   });
 
   it("UpdateShardCount is bounded by half and double the open shards", () => {
     const stream = streamOf(4);
     expect(() => checkTargetShardCount(stream, 8, 100)).not.toThrow();
     expect(() => checkTargetShardCount(stream, 2, 100)).not.toThrow();
-    expect(kinesisError(() => checkTargetShardCount(stream, 9, 100)).message).toMatch(
+    expect(kinesisErrorOf(() => checkTargetShardCount(stream, 9, 100)).message).toMatch(
       /between half \(2\) and double \(8\)/,
     );
-    expect(kinesisError(() => checkTargetShardCount(stream, 1, 100)).name).toBe("InvalidArgumentException");
-    expect(kinesisError(() => checkTargetShardCount(stream, 8, 6)).name).toBe("LimitExceededException");
+    expect(kinesisErrorOf(() => checkTargetShardCount(stream, 1, 100)).name).toBe("InvalidArgumentException");
+    expect(kinesisErrorOf(() => checkTargetShardCount(stream, 8, 6)).name).toBe("LimitExceededException");
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KinesisError } from "../errors.js";
+import { kinesisErrorOf } from "../test-support.js";
 import type { Shard } from "../model.js";
 import {
   checkpoint,
@@ -60,16 +60,6 @@ const owners = (app: Application) => {
   return counts;
 };
 
-function kinesisError(fn: () => unknown): KinesisError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof KinesisError) return error;
-    throw error;
-  }
-  throw new Error("expected a KinesisError");
-}
-
 /** Three workers heartbeating at `nowMs`, in order. */
 function threeWorkers(nowMs = 1_000): Application {
   let app = newApp();
@@ -86,19 +76,19 @@ function threeWorkers(nowMs = 1_000): Application {
 
 describe("createApplication", () => {
   it("validates its fields, naming them", () => {
-    expect(kinesisError(() => createApplication(undefined, 0, { ...input(), applicationName: "a b" })).message).toMatch(
-      /ApplicationName/,
-    );
-    expect(kinesisError(() => createApplication(undefined, 0, { ...input(), leaseTimeoutMs: 500 })).message).toMatch(
+    expect(
+      kinesisErrorOf(() => createApplication(undefined, 0, { ...input(), applicationName: "a b" })).message,
+    ).toMatch(/ApplicationName/);
+    expect(kinesisErrorOf(() => createApplication(undefined, 0, { ...input(), leaseTimeoutMs: 500 })).message).toMatch(
       /LeaseTimeoutMs.*1000 to 600000/,
     );
-    expect(kinesisError(() => createApplication(undefined, 0, { ...input(), initialPosition: "NOW" })).message).toMatch(
-      /InitialPosition/,
-    );
     expect(
-      kinesisError(() => createApplication(undefined, 0, { ...input(), initialPosition: "AT_TIMESTAMP" })).message,
+      kinesisErrorOf(() => createApplication(undefined, 0, { ...input(), initialPosition: "NOW" })).message,
+    ).toMatch(/InitialPosition/);
+    expect(
+      kinesisErrorOf(() => createApplication(undefined, 0, { ...input(), initialPosition: "AT_TIMESTAMP" })).message,
     ).toMatch(/InitialTimestamp/);
-    expect(kinesisError(() => createApplication(undefined, 50, input())).name).toBe("LimitExceededException");
+    expect(kinesisErrorOf(() => createApplication(undefined, 50, input())).name).toBe("LimitExceededException");
   });
 
   it("returns the existing application unchanged when created again", () => {
@@ -184,7 +174,7 @@ describe("heartbeat and assignment", () => {
     expect(restarted.result.leases.map((l) => l.epoch)).toEqual(before.map((l) => l.epoch + 1));
     const old = before[0]!;
     expect(
-      kinesisError(() =>
+      kinesisErrorOf(() =>
         checkpoint(restarted.app, SHARDS, {
           workerId: "w2",
           shardId: old.shardId,
@@ -198,7 +188,7 @@ describe("heartbeat and assignment", () => {
 
   it("refuses a heartbeat naming an unknown shard, and stores the owner's reports only", () => {
     const app = threeWorkers();
-    expect(kinesisError(() => beat(app, "w1", 2_000, { released: ["shardId-999"] })).name).toBe(
+    expect(kinesisErrorOf(() => beat(app, "w1", 2_000, { released: ["shardId-999"] })).name).toBe(
       "ResourceNotFoundException",
     );
     const held = beat(app, "w1", 2_000).result.leases[0]!.shardId;
@@ -232,10 +222,10 @@ describe("checkpoints", () => {
       writtenAtMs: 2_100,
       workerId: "w1",
     });
-    expect(kinesisError(() => at("99", 2_200)).message).toMatch(/before the last one, 100/);
-    expect(kinesisError(() => at("101", 2_200, "w2")).name).toBe("LeaseLostException");
-    expect(kinesisError(() => at("101", 2_200, "w1", lease.epoch + 1)).name).toBe("LeaseLostException");
-    expect(kinesisError(() => at("not-a-number", 2_200)).name).toBe("InvalidArgumentException");
+    expect(kinesisErrorOf(() => at("99", 2_200)).message).toMatch(/before the last one, 100/);
+    expect(kinesisErrorOf(() => at("101", 2_200, "w2")).name).toBe("LeaseLostException");
+    expect(kinesisErrorOf(() => at("101", 2_200, "w1", lease.epoch + 1)).name).toBe("LeaseLostException");
+    expect(kinesisErrorOf(() => at("not-a-number", 2_200)).name).toBe("InvalidArgumentException");
     // w1 dies; whoever takes the shard starts after the checkpoint.
     app = beat(app, "w2", 2_000 + TIMEOUT).app;
     const next = beat(app, "w3", 2_000 + TIMEOUT).result.leases.concat(beat(app, "w2", 2_000 + TIMEOUT).result.leases);
@@ -253,7 +243,7 @@ describe("checkpoints", () => {
     const epoch = out.result.leases[0]!.epoch;
     const open = shardOf(2);
     expect(
-      kinesisError(() =>
+      kinesisErrorOf(() =>
         checkpoint(beat(out.app, "w1", 1_000, {}, [open]).app, [open], {
           workerId: "w1",
           shardId: open.shardId,
@@ -292,7 +282,7 @@ describe("checkpoints", () => {
 
 describe("resetApplication", () => {
   it("is refused while live workers hold leases, naming them", () => {
-    const error = kinesisError(() =>
+    const error = kinesisErrorOf(() =>
       resetApplication(threeWorkers(), SHARDS, { position: { type: "TRIM_HORIZON" }, force: false, nowMs: 2_000 }),
     );
     expect(error.name).toBe("ResourceInUseException");
@@ -309,7 +299,7 @@ describe("resetApplication", () => {
     });
     expect([...app.shards.values()].every((p) => p.lease === undefined)).toBe(true);
     expect(
-      kinesisError(() =>
+      kinesisErrorOf(() =>
         checkpoint(app, SHARDS, {
           workerId: "w1",
           shardId: lease.shardId,
@@ -331,7 +321,7 @@ describe("resetApplication", () => {
     const app = threeWorkers(1_000);
     const later = 1_000 + TIMEOUT;
     expect(
-      kinesisError(() =>
+      kinesisErrorOf(() =>
         resetApplication(app, SHARDS, {
           position: { type: "AT_SEQUENCE_NUMBER", sequenceNumber: "12" },
           force: false,

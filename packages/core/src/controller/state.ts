@@ -411,19 +411,28 @@ function startReshard(state: ControllerState, stream: ControllerStream, reshard:
 }
 
 function splitShard(state: ControllerState, cmd: SplitShard): ApplyResult {
-  validateTime(cmd.nowMs, "nowMs");
-  const stream = requireServing(state, cmd.streamName);
-  requireNoReshard(stream.streamName, stream.reshard, stream.status);
-  const op = checkSplit(toStream(stream), cmd.shardToSplit, cmd.newStartingHashKey);
-  return startReshard(state, stream, { ops: [op], sealed: [], startedAtMs: cmd.nowMs });
+  return startOneOp(state, cmd.streamName, cmd.nowMs, (stream) =>
+    checkSplit(stream, cmd.shardToSplit, cmd.newStartingHashKey),
+  );
 }
 
 function mergeShards(state: ControllerState, cmd: MergeShards): ApplyResult {
-  validateTime(cmd.nowMs, "nowMs");
-  const stream = requireServing(state, cmd.streamName);
+  return startOneOp(state, cmd.streamName, cmd.nowMs, (stream) =>
+    checkMerge(stream, cmd.shardToMerge, cmd.adjacentShardToMerge),
+  );
+}
+
+/** A reshard of one split or merge, checked against the stream as it is. */
+function startOneOp(
+  state: ControllerState,
+  streamName: string,
+  nowMs: number,
+  check: (stream: Stream) => ReshardOp,
+): ApplyResult {
+  validateTime(nowMs, "nowMs");
+  const stream = requireServing(state, streamName);
   requireNoReshard(stream.streamName, stream.reshard, stream.status);
-  const op = checkMerge(toStream(stream), cmd.shardToMerge, cmd.adjacentShardToMerge);
-  return startReshard(state, stream, { ops: [op], sealed: [], startedAtMs: cmd.nowMs });
+  return startReshard(state, stream, { ops: [check(toStream(stream))], sealed: [], startedAtMs: nowMs });
 }
 
 function updateShardCount(state: ControllerState, cmd: UpdateShardCount): ApplyResult {
