@@ -57,6 +57,7 @@ describe("resharding on one broker", () => {
     const inParent = before.records.filter((r) => r.shardId === "shardId-000000000000").length;
     expect(inParent).toBeGreaterThan(0);
 
+    const beforeSplitMs = Date.now();
     await client.splitShard({
       streamName,
       shardToSplit: "shardId-000000000000",
@@ -123,6 +124,17 @@ describe("resharding on one broker", () => {
     expect(await ids("AT_LATEST")).toEqual(["shardId-000000000001", "shardId-000000000002", "shardId-000000000003"]);
     expect(await ids("AT_TRIM_HORIZON")).toEqual(["shardId-000000000000", "shardId-000000000001"]);
     expect(await ids("FROM_TRIM_HORIZON")).toHaveLength(4);
+    const at = async (type: "AT_TIMESTAMP" | "FROM_TIMESTAMP", timestamp: Date) =>
+      (await client.listShards({ streamName, shardFilter: { type, timestamp } })).shards.map((s) => s.shardId);
+    // Before the split: the parent was open then; FROM_TIMESTAMP adds the shards opened since.
+    expect(await at("AT_TIMESTAMP", new Date(beforeSplitMs))).toEqual(["shardId-000000000000", "shardId-000000000001"]);
+    expect(await at("FROM_TIMESTAMP", new Date(beforeSplitMs))).toHaveLength(4);
+    // Now: the open shards only.
+    expect(await at("AT_TIMESTAMP", new Date())).toEqual([
+      "shardId-000000000001",
+      "shardId-000000000002",
+      "shardId-000000000003",
+    ]);
   });
 
   it("a merge of adjacent shards makes one child with both parents; bad requests are refused and change nothing", async () => {
