@@ -204,9 +204,9 @@ describe("record batch producer section", () => {
 });
 
 describe("record batch: seal", () => {
-  it("a seal is a header with FLAG_SEAL and no records; other batches are not seals", () => {
+  it("a seal is a header with FLAG_SEAL, no records and its mark; other batches are not seals", () => {
     const seal = encodeSealBatch();
-    expect(seal.length).toBe(RECORD_BATCH_HEADER_BYTES);
+    expect(Buffer.from(seal).toString("latin1", RECORD_BATCH_HEADER_BYTES)).toBe("SEAL");
     expect(seal[2]).toBe(0x02);
     expect(isSealBatch(seal)).toBe(true);
     expect(decodeRecordBatch(seal)).toEqual([]);
@@ -218,6 +218,13 @@ describe("record batch: seal", () => {
     const flipped = Buffer.from(encodeSealBatch());
     flipped[8] = 1; // record count
     expect(() => isSealBatch(flipped)).toThrow(/seal holds no records|checksum/);
+    // One changed flag byte turns neither an empty batch into a seal nor a seal into an empty batch.
+    const empty = Buffer.from(encodeRecordBatch([]));
+    empty[2] = 0x02;
+    expect(() => decodeRecordBatch(empty)).toThrow(KinesisError);
+    const unsealed = Buffer.from(encodeSealBatch());
+    unsealed[2] = 0;
+    expect(() => decodeRecordBatch(unsealed)).toThrow(KinesisError);
     const withRecord = Buffer.from(encodeRecordBatch([{ partitionKey: "k", data: new Uint8Array([1]) }]));
     withRecord[2] = 0x02;
     expect(() => decodeRecordBatch(withRecord)).toThrow(KinesisError);

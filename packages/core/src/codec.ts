@@ -5,8 +5,10 @@
  *   0       1     magic        0xED
  *   1       1     version      1
  *   2       1     flags        0; FLAG_PRODUCERS (0x01): a producer section follows the header; or FLAG_SEAL
- *                                (0x02), with no records: the shard is closed here (a reshard's parent), and
- *                                no later entry of its log is ever read. Others are rejected
+ *                                (0x02): the shard is closed here (a reshard's parent), and no later entry
+ *                                of its log is ever read; a seal has no records and its body is the 4
+ *                                bytes "SEAL", inside the checksum, so that no single changed flag byte
+ *                                turns an empty batch into a seal or back. Others are rejected
  *   3       4     checksum     CRC-32 (zlib polynomial), u32 big-endian, of every byte from offset 7 to the end
  *   7       4     recordCount  u32 big-endian
  *   11      ...   with FLAG_PRODUCERS, the producer section: which records came from which exactly-once
@@ -54,6 +56,8 @@ export const RECORD_BATCH_HEADER_BYTES = 11;
 const FLAGS_NONE = 0;
 const FLAG_PRODUCERS = 0x01;
 const FLAG_SEAL = 0x02;
+const SEAL_MARK = Buffer.from("SEAL", "ascii");
+const SEAL_BYTES = 11 + SEAL_MARK.length;
 const PRODUCER_FIXED_BYTES = 4 + 6 + 4 + 4;
 const CHECKSUM_AT = 3;
 const COUNT_AT = 7;
@@ -130,7 +134,8 @@ export function encodeRecordBatch(
 
 /** The entry that closes a shard: no records, FLAG_SEAL. */
 export function encodeSealBatch(): Uint8Array {
-  const out = Buffer.alloc(RECORD_BATCH_HEADER_BYTES);
+  const out = Buffer.alloc(SEAL_BYTES);
+  SEAL_MARK.copy(out, RECORD_BATCH_HEADER_BYTES);
   out[0] = RECORD_BATCH_MAGIC;
   out[1] = RECORD_BATCH_VERSION;
   out[2] = FLAG_SEAL;
@@ -156,6 +161,7 @@ export function decodeRecordBatch(bytes: Uint8Array): BatchRecord[] {
   const buf = asBuffer(bytes);
   const count = readHeader(buf);
   verifyChecksum(buf);
+  if (buf[2] === FLAG_SEAL) return []; // readHeader checked its mark
   const cursor = { pos: RECORD_BATCH_HEADER_BYTES };
   if (buf[2] === FLAG_PRODUCERS) readProducers(buf, cursor, count);
   const records: BatchRecord[] = [];
@@ -233,8 +239,11 @@ function readHeader(buf: Buffer): number {
     throw corrupt(`unknown flags 0x${hex(buf[2])}`);
   }
   const count = buf.readUInt32BE(COUNT_AT);
-  if (buf[2] === FLAG_SEAL && (count !== 0 || buf.length !== RECORD_BATCH_HEADER_BYTES)) {
-    throw corrupt(`a seal holds no records (it says ${count}, in ${buf.length} bytes)`);
+  if (
+    buf[2] === FLAG_SEAL &&
+    (count !== 0 || buf.length !== SEAL_BYTES || !buf.subarray(RECORD_BATCH_HEADER_BYTES).equals(SEAL_MARK))
+  ) {
+    throw corrupt(`a seal holds no records, only its mark (it says ${count} records, in ${buf.length} bytes)`);
   }
   return count;
 }
