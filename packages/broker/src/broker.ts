@@ -11,6 +11,9 @@ import { clusterStatus } from "./cluster/status.js";
 import { configProblems, type BrokerConfig } from "./config.js";
 import { BrokerProbe } from "./metrics.js";
 import { ApplicationService } from "./applications-service.js";
+import { KinesisOperations } from "./kinesis/operations.js";
+import { KinesisHttpServer } from "./kinesis/server.js";
+import { StreamAdmin } from "./stream-admin.js";
 import { StreamService } from "./service.js";
 import { serveSubscription } from "./subscribe.js";
 
@@ -37,6 +40,8 @@ export class Broker {
     private readonly adminServer: HttpServer,
     readonly grpcPort: number,
     readonly adminPort: number,
+    /** The Kinesis-compatible endpoint, unless turned off. */
+    readonly kinesis: KinesisHttpServer | undefined,
   ) {}
 
   static async start(config: BrokerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Broker> {
@@ -87,7 +92,26 @@ export class Broker {
         });
     });
     const adminPort = await listenHttp(adminServer, config.host, config.adminPort);
-    broker = new Broker(config, logger, store, cluster, grpcServer, health, adminServer, grpcPort, adminPort);
+    const kinesis =
+      config.kinesisPort === -1
+        ? undefined
+        : await KinesisHttpServer.start(
+            {
+              host: config.host,
+              port: config.kinesisPort,
+              ...(config.kinesisTlsCertFile && config.kinesisTlsKeyFile
+                ? { tls: { certFile: config.kinesisTlsCertFile, keyFile: config.kinesisTlsKeyFile } }
+                : {}),
+            },
+            new KinesisOperations({
+              service,
+              admin: new StreamAdmin(cluster, config),
+              catalog: metadata,
+              cluster,
+            }),
+            logger,
+          );
+    broker = new Broker(config, logger, store, cluster, grpcServer, health, adminServer, grpcPort, adminPort, kinesis);
     if (config.peers.size === 0) await broker.formSingleNode();
     broker.retentionTimer = setInterval(
       () => void broker!.trimRetention(metadata, probe),
@@ -103,6 +127,7 @@ export class Broker {
         zone: config.zone,
         grpc: `${config.host}:${grpcPort}`,
         admin: `${config.host}:${adminPort}`,
+        ...(kinesis ? { kinesis: `${config.host}:${kinesis.port}`, kinesisTls: kinesis.tls } : {}),
         dataDir: config.dataDir,
         peers: Object.fromEntries(config.peers),
       },
@@ -179,6 +204,7 @@ export class Broker {
         resolve();
       });
     });
+    await this.kinesis?.close();
     await new Promise<void>((resolve) => this.adminServer.close(() => resolve()));
     await this.store.close();
     this.logger.info("broker stopped");

@@ -44,6 +44,11 @@ export interface BrokerConfig {
   readonly grpcPort: number;
   /** HTTP admin: /metrics, /healthz, /readyz. */
   readonly adminPort: number;
+  /** The Kinesis-compatible HTTP endpoint (AWS JSON/CBOR, HTTP/1.1 and HTTP/2); -1 turns it off. */
+  readonly kinesisPort: number;
+  /** With both, the Kinesis endpoint speaks TLS (HTTP/2 and HTTP/1.1 chosen by ALPN). */
+  readonly kinesisTlsCertFile?: string;
+  readonly kinesisTlsKeyFile?: string;
   /** Used in stream ARNs, so that AWS tooling sees a familiar shape. */
   readonly region: string;
   readonly accountId: string;
@@ -96,6 +101,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   host: "127.0.0.1",
   grpcPort: 7400,
   adminPort: 7480,
+  kinesisPort: 4567,
   region: "us-east-1",
   accountId: "000000000000",
   fsync: "always",
@@ -148,6 +154,9 @@ export function configProblems(config: BrokerConfig): string[] {
       `electionTimeoutTicks (${config.electionTimeoutTicks}) must be > heartbeatIntervalTicks (${config.heartbeatIntervalTicks})`,
     );
   port("adminPort", config.adminPort);
+  if (config.kinesisPort !== -1) port("kinesisPort", config.kinesisPort);
+  if ((config.kinesisTlsCertFile === undefined) !== (config.kinesisTlsKeyFile === undefined))
+    problems.push("kinesisTlsCertFile and kinesisTlsKeyFile must be given together");
   positiveInt("shardCountTotalMax", config.shardCountTotalMax);
   positiveInt("batchRecordsMax", config.batchRecordsMax);
   positiveInt("batchBytesMax", config.batchBytesMax);

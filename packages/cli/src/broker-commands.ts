@@ -35,6 +35,9 @@ interface BrokerOptions {
   host: string;
   grpcPort: number;
   adminPort: number;
+  kinesisPort: number;
+  kinesisTlsCert?: string;
+  kinesisTlsKey?: string;
   fsync: "always" | "never";
   shardWriteRecordsPerSec: number;
   shardWriteBytesPerSec: number;
@@ -114,6 +117,14 @@ function addBrokerOptions(command: Command, defaultDataDir: string = DEFAULT_CON
     .option("--host <address>", "address to listen on (env EDDY_HOST)", env.EDDY_HOST ?? d.host)
     .option("--grpc-port <port>", "gRPC API port", integer, d.grpcPort)
     .option("--admin-port <port>", "HTTP admin port (/metrics, /healthz, /readyz)", integer, d.adminPort)
+    .option(
+      "--kinesis-port <port>",
+      "Kinesis-compatible HTTP endpoint for the AWS SDKs and CLI (-1: off)",
+      integer,
+      d.kinesisPort,
+    )
+    .option("--kinesis-tls-cert <file>", "PEM certificate: the Kinesis endpoint speaks TLS (with --kinesis-tls-key)")
+    .option("--kinesis-tls-key <file>", "PEM private key of --kinesis-tls-cert")
     .addOption(
       new Option("--fsync <mode>", "sync acknowledged writes to disk").choices(["always", "never"]).default(d.fsync),
     )
@@ -188,6 +199,9 @@ function configFrom(o: BrokerOptions): BrokerConfig {
     host: o.listen?.host ?? o.host,
     grpcPort: o.listen?.port ?? o.grpcPort,
     adminPort: o.adminPort,
+    kinesisPort: o.kinesisPort,
+    ...(o.kinesisTlsCert !== undefined ? { kinesisTlsCertFile: resolve(o.kinesisTlsCert) } : {}),
+    ...(o.kinesisTlsKey !== undefined ? { kinesisTlsKeyFile: resolve(o.kinesisTlsKey) } : {}),
     fsync: o.fsync,
     shardLimits: {
       writeRecordsPerSec: o.shardWriteRecordsPerSec,
@@ -221,6 +235,7 @@ async function run(config: BrokerConfig, banner: boolean): Promise<void> {
         "Eddy is running (single broker, development mode).",
         `  gRPC API      ${config.host}:${broker.grpcPort}`,
         `  admin HTTP    http://${config.host}:${broker.adminPort}  (/metrics /healthz /readyz)`,
+        ...(broker.kinesis ? [`  Kinesis HTTP  ${broker.kinesis.tls ? "https" : "http"}://${config.host}:${broker.kinesis.port}  (AWS SDKs and CLI)`] : []),
         `  data          ${config.dataDir}`,
         `Try: npm run eddy -- stream create demo --shards 2`,
         "",

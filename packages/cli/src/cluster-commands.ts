@@ -77,7 +77,7 @@ export function registerClusterCommands(program: Command): void {
     .option("--host <address>", "address the brokers listen on and reach each other at", "127.0.0.1")
     .option("--base-grpc-port <port>", "gRPC port of b1; bN gets base+N-1", port, 7400)
     .option("--base-admin-port <port>", "admin HTTP port of b1; bN gets base+N-1", port, 7480)
-    .option("--base-kinesis-port <port>", "Kinesis HTTP port of b1, reserved for the Kinesis endpoint", port, 4567)
+    .option("--base-kinesis-port <port>", "Kinesis HTTP port of b1; bN gets base+N-1", port, 4567)
     .option("--replace-after <duration>", "rebuild the replicas of a broker down this long", duration, "5m")
     .option("--log-level <level>", "the brokers' pino log level", "info")
     .argument("[broker-flags...]", "more `eddy broker` flags for every broker, after --")
@@ -169,7 +169,8 @@ function planBrokers(o: UpOptions, dataDir: string, brokerFlags: readonly string
       args: [
         "broker",
         ...["--id", id, "--zone", ZONES[i % ZONES.length]!, "--listen", grpc],
-        ...["--admin-port", String(o.baseAdminPort + i), "--peers", peers, "--data-dir", brokerDir],
+        ...["--admin-port", String(o.baseAdminPort + i), "--kinesis-port", String(o.baseKinesisPort + i)],
+        ...["--peers", peers, "--data-dir", brokerDir],
         ...["--replace-after", o.replaceAfter, "--log-level", o.logLevel],
         ...brokerFlags,
       ],

@@ -64,3 +64,13 @@ export {
 export { parseDeadLetter, type DeadLetter } from "./application/dead-letter.js";
 export type * from "./application/wire.js";
 export { registerApplicationMetrics } from "./application/prometheus.js";
+export {
+  KPL_LIMITS,
+  aggregate,
+  deaggregate,
+  readAggregate,
+  type AggregateRead,
+  type AggregatedEntry,
+  type NotAggregateReason,
+  type UserRecord,
+} from "./kpl/kpl.js";

@@ -12,3 +12,4 @@ export * from "./stream.js";
 export * from "./controller/index.js";
 export * from "./applications/index.js";
 export * from "./resharding.js";
+export * from "./stream-extras.js";

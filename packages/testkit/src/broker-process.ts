@@ -30,6 +30,8 @@ export class BrokerProcess {
     readonly dataDir: string,
     readonly endpoint: string,
     readonly adminUrl: string,
+    /** http://host:port of the Kinesis-compatible endpoint ("" when it is off). */
+    readonly kinesisUrl: string,
     private readonly options: BrokerProcessOptions,
     exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
   ) {
@@ -40,7 +42,12 @@ export class BrokerProcess {
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "eddy-test-")));
     const child = spawn(
       process.execPath,
-      [EDDY_MAIN, "broker", "--data-dir", dataDir, "--grpc-port", "0", "--admin-port", "0", ...(options.args ?? [])],
+      [
+        EDDY_MAIN,
+        "broker",
+        ...["--data-dir", dataDir, "--grpc-port", "0", "--admin-port", "0", "--kinesis-port", "0"],
+        ...(options.args ?? []),
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
@@ -49,7 +56,7 @@ export class BrokerProcess {
     const logLines: string[] = [];
     const stderr: string[] = [];
     child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
-    const started = new Promise<{ grpc: string; admin: string }>((resolveStart, rejectStart) => {
+    const started = new Promise<{ grpc: string; admin: string; kinesis: string }>((resolveStart, rejectStart) => {
       const timeoutMs = options.startTimeoutMs ?? 30_000;
       const timer = setTimeout(
         () => rejectStart(new Error(`broker did not start in ${timeoutMs} ms:\n${stderr.join("")}`)),
@@ -66,15 +73,15 @@ export class BrokerProcess {
         const event = parseLog(line);
         if (event?.msg === "broker started" && typeof event.grpc === "string" && typeof event.admin === "string") {
           clearTimeout(timer);
-          resolveStart({ grpc: event.grpc, admin: event.admin });
+          resolveStart({ grpc: event.grpc, admin: event.admin, kinesis: typeof event.kinesis === "string" ? event.kinesis : "" });
         }
       });
     });
-    const { grpc, admin } = await started.catch((error: unknown) => {
+    const { grpc, admin, kinesis } = await started.catch((error: unknown) => {
       child.kill("SIGKILL"); // one that did not start in time must not outlive the test
       throw error;
     });
-    const broker = new BrokerProcess(child, dataDir, grpc, `http://${admin}`, options, exited);
+    const broker = new BrokerProcess(child, dataDir, grpc, `http://${admin}`, kinesis && `http://${kinesis}`, options, exited);
     broker.logLines.push(...logLines);
     return broker;
   }

@@ -28,6 +28,8 @@ export interface ClusterBroker {
   readonly endpoint: string;
   /** http://host:port of the admin server. */
   readonly adminUrl: string;
+  /** http://host:port of the Kinesis-compatible endpoint. */
+  readonly kinesisUrl: string;
   readonly dataDir: string;
   /** Every `eddy broker` flag it runs with, reused by restart. */
   readonly args: readonly string[];
@@ -68,12 +70,13 @@ export class ClusterProcess {
     const root = await mkdtemp(join(tmpdir(), "eddy-cluster-"));
     const cluster = new ClusterProcess(root, options.args ?? []);
     try {
-      const ports = await freePorts(2 * count);
+      const ports = await freePorts(3 * count);
       const planned = Array.from({ length: count }, (_, i) => ({
         id: `b${i + 1}`,
         zone: zones[i % zones.length]!,
-        grpcPort: ports[2 * i]!,
-        adminPort: ports[2 * i + 1]!,
+        grpcPort: ports[3 * i]!,
+        adminPort: ports[3 * i + 1]!,
+        kinesisPort: ports[3 * i + 2]!,
       }));
       const peers = planned.map((b) => `${b.id}=127.0.0.1:${b.grpcPort}`).join(",");
       // All at once, as a cluster forms. Settled, not all: close() below must see every broker that started.
@@ -91,6 +94,11 @@ export class ClusterProcess {
   /** The brokers, in the order they were started. */
   get brokers(): readonly ClusterBroker[] {
     return [...this.members.values()];
+  }
+
+  /** Every broker's Kinesis-compatible endpoint, http://host:port. */
+  kinesisUrls(): string[] {
+    return this.brokers.map((b) => b.kinesisUrl);
   }
 
   /** Every broker's gRPC address. */
@@ -152,8 +160,8 @@ export class ClusterProcess {
       .filter((id) => addresses.has(id))
       .map((id) => `${id}=${addresses.get(id)}`)
       .join(",");
-    const [grpcPort, adminPort] = (await freePorts(2)) as [number, number];
-    return this.launch({ ...options, grpcPort, adminPort, peers });
+    const [grpcPort, adminPort, kinesisPort] = (await freePorts(3)) as [number, number, number];
+    return this.launch({ ...options, grpcPort, adminPort, kinesisPort, peers });
   }
 
   /** GET /v1/status of one broker; fails if it does not answer within a short timeout. */
@@ -267,13 +275,15 @@ export class ClusterProcess {
     zone: string;
     grpcPort: number;
     adminPort: number;
+    kinesisPort: number;
     peers: string;
   }): Promise<Member> {
     const dataDir = join(this.root, b.id);
     await mkdir(dataDir, { recursive: true });
     const args = [
       ...["--id", b.id, "--zone", b.zone, "--listen", `127.0.0.1:${b.grpcPort}`],
-      ...["--admin-port", String(b.adminPort), "--peers", b.peers, ...this.args],
+      ...["--admin-port", String(b.adminPort), "--kinesis-port", String(b.kinesisPort)],
+      ...["--peers", b.peers, ...this.args],
     ];
     const broker = await BrokerProcess.start({ dataDir, args });
     const member: Member = {
@@ -281,6 +291,7 @@ export class ClusterProcess {
       zone: b.zone,
       endpoint: broker.endpoint,
       adminUrl: broker.adminUrl,
+      kinesisUrl: broker.kinesisUrl,
       dataDir,
       args,
       process: broker,

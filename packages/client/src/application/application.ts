@@ -52,6 +52,8 @@ export interface ApplicationOptions {
   /** Most records in one processRecords call. */
   readonly maxBatchRecords?: number;
   readonly failurePolicy?: Partial<FailurePolicy>;
+  /** Expand records aggregated by the KPL into their user records before processing (default true). */
+  readonly deaggregate?: boolean;
 }
 
 export interface ShardStatus {
@@ -336,6 +338,7 @@ export class Application extends EventEmitter<ApplicationEvents> {
         checkpointing: this.checkpointing,
         policy: this.policy,
         readRetryMs: APPLICATION_DEFAULTS.readRetryMs,
+        deaggregate: this.options.deaggregate ?? true,
       },
       events,
     );

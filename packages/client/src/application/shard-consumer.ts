@@ -8,6 +8,7 @@ import { KinesisError } from "@eddy/core";
 import type { EddyClient } from "../client.js";
 import { toKinesisError } from "../client.js";
 import type { StartingPosition, StreamRecord } from "../types.js";
+import { recordBatches } from "../kpl/kpl.js";
 import { runBatch, sleepUnlessAborted, type FailurePolicy } from "./batch-runner.js";
 import { deadLetterEntry } from "./dead-letter.js";
 import type { ResumePosition } from "./wire.js";
@@ -58,6 +59,8 @@ export interface ShardConsumerSettings {
   readonly policy: FailurePolicy;
   /** Waits between tries when reading fails in a retriable way. */
   readonly readRetryMs: number;
+  /** Expand records aggregated by the KPL into their user records before batching; true when absent. */
+  readonly deaggregate?: boolean;
 }
 
 export interface ShardConsumerEvents {
@@ -159,8 +162,21 @@ export class ShardConsumer {
         });
         for await (const event of stream) {
           this.millisBehindLatest = event.millisBehindLatest;
-          for (let i = 0; i < event.records.length; i += this.settings.maxBatchRecords) {
-            const batch = event.records.slice(i, i + this.settings.maxBatchRecords);
+          // With deaggregation the processor gets KPL user records (UserRecord: a StreamRecord with a
+          // sub-sequence number), but checkpoints stay at the outer record's sequence number: the KCL
+          // checkpoints sub-sequence numbers too, Eddy only the record. Since a checkpoint resumes AFTER
+          // its record, one taken inside an aggregate would make a restart skip the aggregate's remaining
+          // user records, not deliver them again. So batches end where aggregates end, which keeps the
+          // automatic checkpoints and checkpoint() without an argument at least once. Still inside an
+          // aggregate: the batches of an aggregate bigger than maxBatchRecords, checkpoint() during an
+          // attempt at a bisected half-batch, and checkpoint(seq) with a user record that is not its
+          // aggregate's last.
+          const batches = recordBatches(
+            event.records,
+            this.settings.maxBatchRecords,
+            this.settings.deaggregate ?? true,
+          );
+          for (const batch of batches) {
             const outcome = await this.process(batch, event.millisBehindLatest);
             if (outcome === "halted") return "halted";
             if (outcome === "aborted") return this.leaseAbort.signal.aborted ? "lost" : "stopped";

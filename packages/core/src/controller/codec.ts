@@ -11,6 +11,7 @@ import { COMMAND_FIELDS, type ControllerCommand, type ControllerCommandType } fr
 import { applicationKey, type Application, type ShardProgress, type WorkerInfo } from "../applications/table.js";
 import type { BrokerInfo } from "./placement.js";
 import type { ControllerState, ControllerStream, ReplicatedShard } from "./state.js";
+import type { StreamConsumer, StreamTag } from "../stream-extras.js";
 
 export const CONTROLLER_CODEC_VERSION = 1;
 
@@ -113,12 +114,47 @@ export function decodeState(bytes: Uint8Array): ControllerState {
   }
 }
 
+/**
+ * Tags (sorted by key) and consumers (sorted by name) go last, and only when there are any, so that a
+ * snapshot of a stream without them has the bytes it had before streams could have them.
+ */
 function storeStream(stream: ControllerStream): StoredStream {
-  return { ...stream, shards: stream.shards.map(shardToJson) };
+  const { tags, consumers, ...rest } = stream;
+  return {
+    ...rest,
+    shards: stream.shards.map(shardToJson),
+    ...(tags && tags.length > 0 ? { tags: [...tags].sort(byKey((t) => t.key)) } : {}),
+    ...(consumers && consumers.length > 0 ? { consumers: [...consumers].sort(byKey((c) => c.consumerName)) } : {}),
+  };
 }
 
 function loadStream(stored: StoredStream): ControllerStream {
-  return { ...stored, shards: stored.shards.map(shardFromJson) };
+  const { tags, consumers, ...rest } = stored;
+  return {
+    ...rest,
+    shards: stored.shards.map(shardFromJson),
+    ...(tags !== undefined ? { tags: loadList(tags, "tags", isStoredTag) } : {}),
+    ...(consumers !== undefined ? { consumers: loadList(consumers, "consumers", isStoredConsumer) } : {}),
+  };
+}
+
+function loadList<T>(value: unknown, what: string, isItem: (item: unknown) => item is T): T[] {
+  if (!Array.isArray(value) || !value.every(isItem)) throw new Error(`a stream's ${what} are malformed`);
+  return value;
+}
+
+function isStoredTag(item: unknown): item is StreamTag {
+  return isObject(item) && typeof item["key"] === "string" && typeof item["value"] === "string";
+}
+
+function isStoredConsumer(item: unknown): item is StreamConsumer {
+  return (
+    isObject(item) &&
+    typeof item["consumerName"] === "string" &&
+    typeof item["consumerArn"] === "string" &&
+    typeof item["consumerStatus"] === "string" &&
+    typeof item["consumerCreationTimestampMs"] === "number"
+  );
 }
 
 const entriesByKey = <V>(map: ReadonlyMap<string, V>): Array<[string, V]> =>

@@ -192,6 +192,45 @@ export interface ForgetClosedShards {
   readonly nowMs: number;
 }
 
+/**
+ * Adds or overwrites tags of a stream (AddTagsToStream). `tags` is a map of 1..50 tag keys to values,
+ * checked when applied; the stream may have at most 50 tags afterwards.
+ */
+export interface AddTags {
+  readonly type: "AddTags";
+  readonly streamName: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Removes tags of a stream by key (RemoveTagsFromStream); keys the stream does not have are ignored. */
+export interface RemoveTags {
+  readonly type: "RemoveTags";
+  readonly streamName: string;
+  readonly tagKeys: readonly string[];
+}
+
+/**
+ * Registers an enhanced fan-out consumer with a stream (RegisterStreamConsumer). It is ACTIVE at once;
+ * `nowMs` is its creation time, and is part of its ARN.
+ */
+export interface RegisterConsumer {
+  readonly type: "RegisterConsumer";
+  readonly streamName: string;
+  readonly consumerName: string;
+  readonly nowMs: number;
+  /** When given, only this incarnation of the stream takes the consumer. */
+  readonly streamId?: string;
+}
+
+/** Removes a registered consumer at once (DeregisterStreamConsumer). */
+export interface DeregisterConsumer {
+  readonly type: "DeregisterConsumer";
+  readonly streamName: string;
+  readonly consumerName: string;
+  /** When given, only this registration is removed, not a later one under the same name. */
+  readonly consumerArn?: string;
+}
+
 export type ControllerCommand =
   | InitCluster
   | InitProducer
@@ -214,7 +253,11 @@ export type ControllerCommand =
   | MergeShards
   | UpdateShardCount
   | ShardSealed
-  | ForgetClosedShards;
+  | ForgetClosedShards
+  | AddTags
+  | RemoveTags
+  | RegisterConsumer
+  | DeregisterConsumer;
 
 export type ControllerCommandType = ControllerCommand["type"];
 
@@ -293,4 +336,8 @@ export const COMMAND_FIELDS: { readonly [T in ControllerCommandType]: Readonly<R
     force: "boolean",
     nowMs: "number",
   },
+  AddTags: { streamName: "string", tags: "json" },
+  RemoveTags: { streamName: "string", tagKeys: "json" },
+  RegisterConsumer: { streamName: "string", consumerName: "string", nowMs: "number", streamId: "string?" },
+  DeregisterConsumer: { streamName: "string", consumerName: "string", consumerArn: "string?" },
 };

@@ -40,7 +40,18 @@ import {
   type ResumePosition,
   type ShardReport,
 } from "../applications/table.js";
+import {
+  consumerDeregistered,
+  consumerRegistered,
+  tagsAdded,
+  tagsRemoved,
+  validateConsumerName,
+  validateTagKeys,
+  validateTagMap,
+  type StreamExtras,
+} from "../stream-extras.js";
 import type {
+  AddTags,
   BrokerDown,
   BrokerUp,
   ControllerCommand,
@@ -50,9 +61,12 @@ import type {
   CreateStream,
   DeleteApplication,
   DeleteStream,
+  DeregisterConsumer,
   ForgetClosedShards,
   MergeShards,
   RegisterBroker,
+  RegisterConsumer,
+  RemoveTags,
   RepairDownBrokers,
   ReplaceReplica,
   ResetApplication,
@@ -80,7 +94,8 @@ export interface ReplicatedShard extends Shard {
   readonly closedAtMs?: number;
 }
 
-export interface ControllerStream extends Omit<Stream, "shards"> {
+/** Tags (sorted by key) and registered consumers (sorted by name) come from StreamExtras, absent when empty. */
+export interface ControllerStream extends Omit<Stream, "shards">, StreamExtras {
   readonly shards: readonly ReplicatedShard[];
   readonly replicationFactor: number;
   /** The reshard in progress (the stream is UPDATING meanwhile). */
@@ -191,6 +206,14 @@ function dispatch(state: ControllerState, command: ControllerCommand): ApplyResu
       return shardSealed(state, command);
     case "ForgetClosedShards":
       return forgetClosedShards(state, command);
+    case "AddTags":
+      return addTags(state, command);
+    case "RemoveTags":
+      return removeTags(state, command);
+    case "RegisterConsumer":
+      return registerConsumer(state, command);
+    case "DeregisterConsumer":
+      return deregisterConsumer(state, command);
     default:
       throw invalidArgument(`Unknown controller command type ${String((command as { type?: unknown }).type)}.`);
   }
@@ -642,6 +665,73 @@ function positionOf(value: unknown): ResumePosition {
     type: p["type"] as ResumePosition["type"],
     ...(sequenceNumber !== undefined ? { sequenceNumber } : {}),
     ...(timestampMs !== undefined ? { timestampMs } : {}),
+  };
+}
+
+// ---- tags and registered consumers ----
+
+function addTags(state: ControllerState, cmd: AddTags): ApplyResult {
+  const added = validateTagMap(cmd.tags);
+  const stream = requireActiveForExtras(state, cmd.streamName);
+  const tags = tagsAdded(stream.tags, added, stream.streamArn);
+  return withStream(state, withExtras(stream, { tags, consumers: stream.consumers }));
+}
+
+function removeTags(state: ControllerState, cmd: RemoveTags): ApplyResult {
+  const keys = validateTagKeys(cmd.tagKeys);
+  const stream = requireActiveForExtras(state, cmd.streamName);
+  const tags = tagsRemoved(stream.tags, keys);
+  if (tags.length === (stream.tags?.length ?? 0)) return { state, result: stream }; // nothing to remove
+  return withStream(state, withExtras(stream, { tags, consumers: stream.consumers }));
+}
+
+function registerConsumer(state: ControllerState, cmd: RegisterConsumer): ApplyResult {
+  validateConsumerName(cmd.consumerName);
+  validateTime(cmd.nowMs, "nowMs");
+  const stream = requireActiveForExtras(state, cmd.streamName, cmd.streamId);
+  const { consumers, consumer } = consumerRegistered(stream.consumers, stream.streamArn, cmd.consumerName, cmd.nowMs);
+  const next = withStream(state, withExtras(stream, { tags: stream.tags, consumers }));
+  return { state: next.state, result: consumer };
+}
+
+function deregisterConsumer(state: ControllerState, cmd: DeregisterConsumer): ApplyResult {
+  validateConsumerName(cmd.consumerName);
+  if (cmd.consumerArn !== undefined && typeof cmd.consumerArn !== "string") {
+    throw constraintViolation("ConsumerARN", "be a string");
+  }
+  const stream = requireActiveForExtras(state, cmd.streamName);
+  const { consumers, consumer } = consumerDeregistered(
+    stream.consumers,
+    stream.streamArn,
+    cmd.consumerName,
+    cmd.consumerArn,
+  );
+  const next = withStream(state, withExtras(stream, { tags: stream.tags, consumers }));
+  return { state: next.state, result: consumer };
+}
+
+/**
+ * Tags and consumers change on an ACTIVE or UPDATING stream (a reshard does not touch them). A DELETING
+ * stream is in use, as Kinesis answers for a stream that is not ACTIVE; they go with it when it is gone.
+ */
+function requireActiveForExtras(state: ControllerState, streamName: string, streamId?: string): ControllerStream {
+  const stream = requireStream(state, streamName);
+  if (streamId !== undefined && streamId !== stream.streamId) {
+    throw resourceNotFound(`Stream ${streamName} with id ${streamId} not found.`);
+  }
+  if (stream.status === "DELETING" || stream.status === "CREATING") {
+    throw resourceInUse(`Stream ${streamName} is ${stream.status}; tags and consumers change only while it is ACTIVE.`);
+  }
+  return stream;
+}
+
+/** The stream with these extras; an empty list is left out, so a stream that had none equals one that never had. */
+function withExtras(stream: ControllerStream, extras: StreamExtras): ControllerStream {
+  const { tags: _tags, consumers: _consumers, ...rest } = stream;
+  return {
+    ...rest,
+    ...(extras.tags && extras.tags.length > 0 ? { tags: extras.tags } : {}),
+    ...(extras.consumers && extras.consumers.length > 0 ? { consumers: extras.consumers } : {}),
   };
 }
 
