@@ -175,6 +175,24 @@ describe("Kinesis endpoint: the AWS SDK v3 against one broker", () => {
     expect(records[0]!.SequenceNumber).toBe(one.SequenceNumber);
   });
 
+  it("takes a PutRecords of 10 MiB (13.3 MB of JSON) and gives the records back whole", async () => {
+    await client.send(
+      new CreateStreamCommand({ StreamName: "aws-big", ShardCount: 1, StreamModeDetails: { StreamMode: "ON_DEMAND" } }),
+    );
+    await waitActive(client, "aws-big");
+    // Ten records of 1 MiB less their one-byte key: exactly PutRecords' 10 MiB.
+    const blobs = Array.from({ length: 10 }, () => randomBytes(1024 * 1024 - 1));
+    const out = await client.send(
+      new PutRecordsCommand({
+        StreamName: "aws-big",
+        Records: blobs.map((Data, i) => ({ Data, PartitionKey: String(i) })),
+      }),
+    );
+    expect(out.FailedRecordCount).toBe(0);
+    const records = await readAll(client, "aws-big", "shardId-000000000000");
+    expect(records.map((r) => Buffer.from(r.Data!).equals(blobs[records.indexOf(r)]!))).toEqual(blobs.map(() => true));
+  });
+
   it("errors come back as Kinesis sends them: status, __type and message", async () => {
     const missing = await errorOf(client.send(new DescribeStreamSummaryCommand({ StreamName: "nope" })));
     expect(missing).toMatchObject({ name: "ResourceNotFoundException", status: 400 });

@@ -21,6 +21,14 @@ export const KINESIS_TARGET_PREFIX = "Kinesis_20131202.";
 /** PutRecords takes 10 MiB of data; base64 in JSON makes that 13.4 MiB, plus keys and framing. */
 export const KINESIS_REQUEST_BYTES_MAX = 16 * 1024 * 1024;
 const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+/**
+ * Windows big enough for a whole PutRecords: with HTTP/2's default 64 KiB a 13 MB body waits for a
+ * window update every 64 KiB.
+ */
+const HTTP2_OPTIONS: http2.ServerOptions = {
+  settings: { initialWindowSize: 16 * 1024 * 1024 },
+  maxSessionMemory: 64,
+};
 
 export type KinesisResponse = http.ServerResponse | http2.Http2ServerResponse;
 
@@ -81,6 +89,7 @@ export class KinesisHttpServer {
           cert: readFileSync(options.tls.certFile),
           key: readFileSync(options.tls.keyFile),
           allowHTTP1: true,
+          ...HTTP2_OPTIONS,
         },
         onRequest,
       );
@@ -91,7 +100,7 @@ export class KinesisHttpServer {
       listener = secure;
     } else {
       const h1 = http.createServer({ maxHeaderSize: 64 * 1024 }, onRequest);
-      const h2 = http2.createServer({}, onRequest);
+      const h2 = http2.createServer(HTTP2_OPTIONS, onRequest);
       h2.on("session", (s) => {
         sessions.add(s);
         s.once("close", () => sessions.delete(s));

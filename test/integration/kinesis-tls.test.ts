@@ -1,0 +1,94 @@
+/**
+ * The Kinesis endpoint with a certificate: TLS on the same port, HTTP/2 or HTTP/1.1 as ALPN picks,
+ * both answering Kinesis calls. The certificate is made here with the openssl command.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import * as http2 from "node:http2";
+import * as https from "node:https";
+import type { TLSSocket } from "node:tls";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BrokerProcess } from "@eddy/testkit";
+
+const LIST_STREAMS = { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" };
+
+describe("Kinesis endpoint over TLS", () => {
+  let dir: string;
+  let broker: BrokerProcess;
+  let ca: Buffer;
+  let origin: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "eddy-tls-"));
+    const cert = join(dir, "cert.pem");
+    const key = join(dir, "key.pem");
+    execFileSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"],
+        ...["-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+      ],
+      { stdio: "ignore" },
+    );
+    ca = await readFile(cert);
+    broker = await BrokerProcess.start({ args: ["--kinesis-tls-cert", cert, "--kinesis-tls-key", key] });
+    origin = broker.kinesisUrl.replace("http://", "https://");
+  });
+  afterAll(async () => {
+    await broker?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("speaks HTTP/2 when the client offers h2", async () => {
+    const session = http2.connect(origin, { ca });
+    try {
+      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = session.request({ ":method": "POST", ":path": "/", ...LIST_STREAMS });
+        let status = 0;
+        let body = "";
+        req.on("response", (headers) => (status = Number(headers[":status"])));
+        req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        req.on("end", () => resolve({ status, body }));
+        req.on("error", reject);
+        req.end("{}");
+      });
+      expect(session.alpnProtocol).toBe("h2");
+      expect(status).toBe(200);
+      expect(JSON.parse(body)).toMatchObject({ StreamNames: [], HasMoreStreams: false });
+    } finally {
+      session.close();
+    }
+  });
+
+  it("speaks HTTP/1.1 when the client offers only that, and refuses a client that does not trust it", async () => {
+    const answer = await new Promise<{ status: number; alpn: string | false | null; body: string }>(
+      (resolve, reject) => {
+        const req = https.request(
+          origin,
+          { method: "POST", headers: LIST_STREAMS, ca, ALPNProtocols: ["http/1.1"] } as https.RequestOptions,
+          (res) => {
+            const alpn = (res.socket as TLSSocket).alpnProtocol;
+            let body = "";
+            res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, alpn, body }));
+          },
+        );
+        req.on("error", reject);
+        req.end("{}");
+      },
+    );
+    expect(answer.alpn).toBe("http/1.1");
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ StreamNames: [] });
+    const untrusted = await new Promise<Error>((resolve) => {
+      const req = https.request(origin, { method: "POST", headers: LIST_STREAMS }, () =>
+        resolve(new Error("answered")),
+      );
+      req.on("error", resolve);
+      req.end("{}");
+    });
+    expect(untrusted.message).toMatch(/self.signed|certificate/i);
+  });
+});
