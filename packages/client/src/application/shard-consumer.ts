@@ -8,7 +8,7 @@ import { KinesisError } from "@eddy/core";
 import type { EddyClient } from "../client.js";
 import { toKinesisError } from "../client.js";
 import type { StartingPosition, StreamRecord } from "../types.js";
-import { recordBatches } from "../kpl/kpl.js";
+import { recordBatches, type UserRecord } from "../kpl/kpl.js";
 import { runBatch, sleepUnlessAborted, type FailurePolicy } from "./batch-runner.js";
 import { deadLetterEntry } from "./dead-letter.js";
 import type { ResumePosition } from "./wire.js";
@@ -86,6 +86,8 @@ export class ShardConsumer {
   private readonly readAbort = new AbortController();
   private readonly leaseAbort = new AbortController();
   private lastDelivered: string | undefined;
+  /** The last whole record of the events read so far: what a checkpoint before the next aggregate names. */
+  private lastWholeRecord: string | undefined;
   private lastProcessed: string | undefined;
   private lastCheckpointed: string | undefined;
   private recordsSinceCheckpoint = 0;
@@ -163,21 +165,19 @@ export class ShardConsumer {
         for await (const event of stream) {
           this.millisBehindLatest = event.millisBehindLatest;
           // With deaggregation the processor gets KPL user records (UserRecord: a StreamRecord with a
-          // sub-sequence number), but checkpoints stay at the outer record's sequence number: the KCL
-          // checkpoints sub-sequence numbers too, Eddy only the record. Since a checkpoint resumes AFTER
-          // its record, one taken inside an aggregate would make a restart skip the aggregate's remaining
-          // user records, not deliver them again. So batches end where aggregates end, which keeps the
-          // automatic checkpoints and checkpoint() without an argument at least once. Still inside an
-          // aggregate: the batches of an aggregate bigger than maxBatchRecords, checkpoint() during an
-          // attempt at a bisected half-batch, and checkpoint(seq) with a user record that is not its
-          // aggregate's last.
-          const batches = recordBatches(
-            event.records,
-            this.settings.maxBatchRecords,
-            this.settings.deaggregate ?? true,
-          );
+          // sub-sequence number), and checkpoints are at whole records: the KCL checkpoints sub-sequence
+          // numbers too, Eddy only the record. A checkpoint resumes after its record, so one taken inside
+          // an aggregate (an aggregate bigger than maxBatchRecords, a bisected half-batch) is written
+          // after the record before the aggregate instead: a restart delivers the whole aggregate again
+          // (at least once) rather than skip its rest. Batches end where aggregates end, so this is rare.
+          const batches = [
+            ...recordBatches(event.records, this.settings.maxBatchRecords, this.settings.deaggregate ?? true),
+          ];
+          const checkpointAt = wholeRecordCheckpoints(event.records, batches, this.lastWholeRecord);
+          const last = event.records.at(-1);
+          if (last) this.lastWholeRecord = last.sequenceNumber;
           for (const batch of batches) {
-            const outcome = await this.process(batch, event.millisBehindLatest);
+            const outcome = await this.process(batch, event.millisBehindLatest, checkpointAt);
             if (outcome === "halted") return "halted";
             if (outcome === "aborted") return this.leaseAbort.signal.aborted ? "lost" : "stopped";
           }
@@ -204,13 +204,14 @@ export class ShardConsumer {
   private async process(
     batch: readonly StreamRecord[],
     millisBehindLatest: number,
+    checkpointAt: (last: StreamRecord) => string | undefined,
   ): Promise<"processed" | "halted" | "aborted"> {
     const outcome = await runBatch(
       batch,
       this.settings.policy,
       {
         attempt: async (records, signal) => {
-          this.lastDelivered = records.at(-1)!.sequenceNumber;
+          this.lastDelivered = checkpointAt(records.at(-1)!);
           await this.processor.processRecords({
             shardId: this.shardId,
             records,
@@ -238,7 +239,7 @@ export class ShardConsumer {
       this.events.halted(this.shardId, reason);
       return "halted";
     }
-    this.lastProcessed = batch.at(-1)!.sequenceNumber;
+    this.lastProcessed = checkpointAt(batch.at(-1)!) ?? this.lastProcessed;
     this.recordsSinceCheckpoint += batch.length;
     const mode = this.settings.checkpointing;
     if (
@@ -361,6 +362,33 @@ export class ShardConsumer {
       if (!isLeaseLost(error)) this.events.failed(this.shardId, error);
     }
   }
+}
+
+/**
+ * For a batch's last user record, the sequence number a checkpoint may name: its own when the record (or
+ * the whole aggregate it came from) was handed over, else that of the record before its aggregate
+ * (undefined when there is none in this shard's reading so far).
+ */
+export function wholeRecordCheckpoints(
+  records: readonly StreamRecord[],
+  batches: readonly (readonly StreamRecord[])[],
+  before: string | undefined,
+): (last: StreamRecord) => string | undefined {
+  const previous = new Map<string, string | undefined>();
+  let prior = before;
+  for (const r of records) {
+    previous.set(r.sequenceNumber, prior);
+    prior = r.sequenceNumber;
+  }
+  const userRecords = new Map<string, number>();
+  for (const batch of batches) {
+    for (const r of batch) userRecords.set(r.sequenceNumber, (userRecords.get(r.sequenceNumber) ?? 0) + 1);
+  }
+  return (last) => {
+    const sub = (last as Partial<UserRecord>).subSequenceNumber ?? 0;
+    const whole = sub >= (userRecords.get(last.sequenceNumber) ?? 1) - 1;
+    return whole ? last.sequenceNumber : previous.get(last.sequenceNumber);
+  };
 }
 
 export function isLeaseLost(error: unknown): boolean {
