@@ -258,7 +258,11 @@ describe("consumer applications on one broker", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const r3Shards = await held("r3");
-    const epochs = new Map(r3.events.filter((e) => e.event === "leaseAcquired").map((e) => [e.shardId, e.epoch]));
+    // The table says r3 holds them; r3 itself learns it at its next heartbeat.
+    const acquired = await Promise.all(
+      r3Shards.map((shardId) => r3.waitFor((e) => e.event === "leaseAcquired" && e.shardId === shardId)),
+    );
+    const epochs = new Map(acquired.map((e) => [e.shardId, e.epoch]));
     const sinceKill = r2.events.length;
     await r3.kill();
     const again = await startWorker({ ...base, workerId: "r3" });

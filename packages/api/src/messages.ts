@@ -49,6 +49,8 @@ export type * from "./gen/eddy/v1/PutRecordsRequest.js";
 export type * from "./gen/eddy/v1/PutRecordsRequestEntry.js";
 export type * from "./gen/eddy/v1/PutRecordsResponse.js";
 export type * from "./gen/eddy/v1/PutRecordsResultEntry.js";
+export type * from "./gen/eddy/v1/ReadIndexRequest.js";
+export type * from "./gen/eddy/v1/ReadIndexResponse.js";
 export type * from "./gen/eddy/v1/ReadReplicaRequest.js";
 export type * from "./gen/eddy/v1/ReadReplicaResponse.js";
 export type * from "./gen/eddy/v1/Record.js";

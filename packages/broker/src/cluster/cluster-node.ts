@@ -193,6 +193,17 @@ export class ClusterNode {
           (error: unknown) => callback(toServiceError(error)),
         );
       },
+      ReadIndex: (
+        _call: grpc.ServerUnaryCall<api.ReadIndexRequest__Output, api.ReadIndexResponse>,
+        callback: grpc.sendUnaryData<api.ReadIndexResponse>,
+      ) => {
+        const controller = this.controller;
+        if (!controller.isLeader()) {
+          callback(toServiceError(new KinesisError("NotLeaderException", "This broker does not lead the controller.")));
+          return;
+        }
+        callback(null, { commit_index: String(controller.status().commitIndex) });
+      },
       ReadReplica: (
         call: grpc.ServerUnaryCall<api.ReadReplicaRequest__Output, api.ReadReplicaResponse>,
         callback: grpc.sendUnaryData<api.ReadReplicaResponse>,
@@ -294,6 +305,45 @@ export class ClusterNode {
   private somePeerAddress(attempt: number): string | undefined {
     const peers = [...this.config.peers].filter(([id]) => id !== this.config.brokerId);
     return peers[attempt % Math.max(1, peers.length)]?.[1];
+  }
+
+  /**
+   * Waits until this broker's controller replica has applied everything the controller's leader had
+   * committed when asked (Raft's read index), so that a metadata read here sees every change that returned,
+   * wherever it was made. Waits up to `leaderWaitMs` for a leader.
+   */
+  async freshState(): Promise<ControllerState> {
+    const deadlineMs = Date.now() + this.config.leaderWaitMs;
+    for (let attempt = 0; ; attempt++) {
+      const controller = this.controller;
+      try {
+        let index: number;
+        if (controller.isLeader()) {
+          index = controller.status().commitIndex;
+        } else {
+          const leaderId = controller.leaderId();
+          const address = leaderId === "" ? undefined : this.addressOf(leaderId);
+          if (address === undefined) throw new KinesisError("NotLeaderException", "The controller has no leader yet.");
+          index = await this.readIndexAt(address);
+        }
+        await controller.waitApplied(index);
+        return controller.state;
+      } catch (error) {
+        const retry = error instanceof KinesisError && error.retriable && Date.now() < deadlineMs;
+        if (!retry) throw error instanceof KinesisError && error.name === "NotLeaderException" ? noController() : error;
+        await delay(this.config.raftTickMs);
+      }
+    }
+  }
+
+  private readIndexAt(address: string): Promise<number> {
+    const client = this.clusterClient(address);
+    return new Promise((resolve, reject) => {
+      client.ReadIndex({}, { deadline: Date.now() + PEER_CALL_TIMEOUT_MS }, (error, response) => {
+        if (error) reject(fromServiceError(error));
+        else resolve(Number(response!.commit_index));
+      });
+    });
   }
 
   private proposeRemote(address: string, command: ControllerCommand, hops: number): Promise<number> {

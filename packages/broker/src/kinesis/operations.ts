@@ -32,6 +32,18 @@ import type { KinesisHandler, StreamReply } from "./server.js";
 /** A subscription ends after five minutes, as Kinesis's does; the client subscribes again. */
 export const SUBSCRIPTION_LIFETIME_MS = 5 * 60_000;
 
+/** Operations that read the controller's metadata, answered after a read index. */
+const FRESH_READS: ReadonlySet<string> = new Set([
+  "DescribeStream",
+  "DescribeStreamSummary",
+  "ListStreams",
+  "ListShards",
+  "ListTagsForStream",
+  "DescribeLimits",
+  "DescribeStreamConsumer",
+  "ListStreamConsumers",
+]);
+
 type Input = Record<string, unknown>;
 type Output = Record<string, unknown>;
 
@@ -307,6 +319,8 @@ export class KinesisOperations implements KinesisHandler {
   }
 
   async call(operation: string, input: Input): Promise<Output> {
+    // Metadata reads see every change that returned, made through any broker.
+    if (FRESH_READS.has(operation)) await this.deps.cluster.freshState();
     return this.unary[operation]!(input);
   }
 
