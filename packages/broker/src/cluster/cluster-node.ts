@@ -552,6 +552,7 @@ export class ClusterNode {
         const log = shard && this.replicas.find(shard);
         if (!log || log.roleState().role !== "leader") continue;
         this.sealing.add(key);
+        this.logger.debug({ stream: stream.streamName, shard: shardId }, "reshard: sealing parent");
         log
           .seal()
           .then((ending) =>

@@ -93,6 +93,7 @@ export class KinesisHttpServer {
         },
         onRequest,
       );
+      secure.on("connection", (socket: net.Socket) => socket.setNoDelay(true));
       secure.on("session", (s) => {
         sessions.add(s);
         s.once("close", () => sessions.delete(s));
@@ -105,7 +106,9 @@ export class KinesisHttpServer {
         sessions.add(s);
         s.once("close", () => sessions.delete(s));
       });
-      listener = net.createServer((socket) => {
+      // Small frames (HTTP/2's window updates and acknowledgements) must not wait for Nagle's algorithm:
+      // with it on, a 10,000-record GetRecords over HTTP/2 took 16 s instead of 0.2 s.
+      listener = net.createServer({ noDelay: true }, (socket) => {
         socket.once("data", (first: Buffer) => {
           const prefix = first.subarray(0, Math.min(first.length, HTTP2_PREFACE.length));
           if (!HTTP2_PREFACE.subarray(0, prefix.length).equals(prefix)) {

@@ -150,6 +150,33 @@ describe("resharding in the controller", () => {
     expect(stream(state).shards.filter(isOpen)).toHaveLength(2);
   });
 
+  it("completes a step with a broker down: the children go on it too, after the live ones; without a live majority it waits", () => {
+    let state = cluster(1);
+    state = ok(state, {
+      type: "SplitShard",
+      streamName: "s",
+      shardToSplit: "shardId-000000000000",
+      newStartingHashKey: "1000",
+      nowMs: 1,
+    });
+    state = ok(state, { type: "BrokerDown", id: "a0", nowMs: 2 });
+    const sealed = {
+      type: "ShardSealed",
+      streamName: "s",
+      shardId: "shardId-000000000000",
+      endingSequenceNumber: "9",
+      nowMs: 3,
+    } as const;
+    const done = ok(state, sealed);
+    expect(stream(done).status).toBe("ACTIVE");
+    for (const child of stream(done).shards.filter(isOpen)) {
+      expect([...child.replicas].sort()).toEqual(["a0", "b0", "c0"]);
+      expect(child.replicas.at(-1)).toBe("a0"); // the down broker is never the preferred leader
+    }
+    const twoDown = ok(state, { type: "BrokerDown", id: "b0", nowMs: 2 });
+    expect(failure(twoDown, sealed).name).toBe("LimitExceededException");
+  });
+
   it("forgets closed shards once the retention has passed their closing", () => {
     let state = cluster(1);
     state = ok(state, { type: "UpdateShardCount", streamName: "s", targetShardCount: 2, nowMs: 1_500 });

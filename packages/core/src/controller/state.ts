@@ -507,8 +507,7 @@ function completeStep(
   const load = computeLoad(state);
   const brokers = [...state.brokers.values()];
   const placed: ReplicatedShard[] = children.map((child) => {
-    const replicas = placeReplicas(brokers, load, stream.replicationFactor);
-    if (replicas instanceof KinesisError) throw replicas;
+    const replicas = placeChildReplicas(brokers, load, stream.replicationFactor);
     addLoad(load, replicas);
     return { ...child, replicas };
   });
@@ -532,6 +531,27 @@ function completeStep(
       : { ...rest, status: "ACTIVE" };
   const withChildren = withStream({ ...state, nextGroupId: state.nextGroupId + children.length }, updated);
   return withChildren;
+}
+
+/**
+ * A child's replicas. Its parents are sealed already, so their keys wait for the children: with a broker
+ * down, a child is placed on it too (its group runs on the live majority, and the down broker's replica is
+ * rebuilt like any other if it stays away), live brokers first so that one is the preferred leader. Only
+ * without a live majority for the child is the step refused (and retried once brokers are back).
+ */
+function placeChildReplicas(brokers: readonly BrokerInfo[], load: Map<string, BrokerLoad>, rf: number): string[] {
+  const placed = placeReplicas(brokers, load, rf);
+  if (!(placed instanceof KinesisError)) return placed;
+  const asIfLive = placeReplicas(
+    brokers.map((b) => (b.state === "live" ? b : { ...b, state: "live" as const })),
+    load,
+    rf,
+  );
+  if (asIfLive instanceof KinesisError) throw asIfLive;
+  const isLive = (id: string) => brokers.find((b) => b.id === id)?.state === "live";
+  const live = asIfLive.filter(isLive);
+  if (live.length < Math.floor(rf / 2) + 1) throw placed;
+  return [...live, ...asIfLive.filter((id) => !isLive(id))];
 }
 
 /** Closed shards past retention are forgotten (every record in them has expired). */
