@@ -96,6 +96,13 @@ export class LocalCluster {
     return this.member(id).adminUrl;
   }
 
+  /** http://host:port of the broker's Kinesis-compatible endpoint (on a port the OS picked at its start). */
+  kinesisUrlOf(id: string): string {
+    const url = this.member(id).process?.kinesisUrl;
+    if (!url) throw new Error(`${id} has no Kinesis endpoint (not started, or started with it off)`);
+    return url;
+  }
+
   /** SIGKILL, sent at once (no await), so that the caller's clock reading is the moment of the crash. */
   killNow(id: string): void {
     this.member(id).process?.signal("SIGKILL");

@@ -3,6 +3,7 @@
  * channel (JSON serialization); every message is one of these shapes.
  */
 import type { Schedule } from "./clock.js";
+import type { KinesisHttpVersion } from "./kinesis-sdk.js";
 
 /** PutRecords in a closed loop: `concurrency` calls in flight, each sent as soon as the previous one answers. */
 export interface ClosedLoopPutConfig {
@@ -67,7 +68,38 @@ export interface SubscribeConfig {
   readonly deliveryGraceMs: number;
 }
 
-export type WorkerConfig = ClosedLoopPutConfig | OpenLoopPutConfig | ProducerLoadConfig | SubscribeConfig;
+/**
+ * kinesis-peers: PutRecords through the AWS SDK in a closed loop, as `ClosedLoopPutConfig` does through Eddy's
+ * client: `concurrency` lanes, lane i on `endpoints[i % n]`.
+ */
+export interface KinesisPutConfig {
+  readonly kind: "kinesis-put";
+  /** Kinesis-compatible endpoints, http://host:port (Eddy: every broker's; kinesalite: its one). */
+  readonly endpoints: readonly string[];
+  readonly http: KinesisHttpVersion;
+  readonly streamName: string;
+  readonly concurrency: number;
+  readonly batchRecords: number;
+  readonly recordBytes: number;
+}
+
+/**
+ * kinesis-peers' read-back: GetShardIterator (TRIM_HORIZON) then GetRecords through the AWS SDK, each shard
+ * read in order, the shards at once, until every shard has given what was acknowledged on it (or the
+ * schedule's end). Shard i is read from `endpoints[i % n]`.
+ */
+export interface KinesisReadConfig {
+  readonly kind: "kinesis-read";
+  readonly endpoints: readonly string[];
+  readonly http: KinesisHttpVersion;
+  readonly streamName: string;
+  readonly shards: readonly { readonly shardId: string; readonly expectedRecords: number }[];
+  /** GetRecords' Limit (Kinesis allows at most 10,000). */
+  readonly getRecordsLimit: number;
+}
+
+export type WorkerConfig =
+  ClosedLoopPutConfig | OpenLoopPutConfig | ProducerLoadConfig | SubscribeConfig | KinesisPutConfig | KinesisReadConfig;
 
 /** What one worker measured. Counts and latencies cover the measurement window only. */
 export interface WorkerResult {
@@ -97,6 +129,23 @@ export interface WorkerResult {
   readonly timeline?: SendTimeline;
   /** The producer worker's own figures over the window. */
   readonly producer?: ProducerFigures;
+  /**
+   * kinesis-put: records acknowledged per shard over the whole run (warm-up, window and drain), i.e. what
+   * the read-back must find.
+   */
+  readonly ackedRecordsByShard?: Readonly<Record<string, number>>;
+  /** kinesis-read: what was read (`records` counts the records). */
+  readonly readBack?: ReadBackFigures;
+}
+
+/** One reader's read-back; its `cpuMs` covers the same span, start to `doneAtMs`. */
+export interface ReadBackFigures {
+  /** Bytes of record data read (the records' Data, as the SDK decoded it). */
+  readonly bytes: number;
+  /** When its last shard was read through or the schedule ended (`epochNowMs`). */
+  readonly doneAtMs: number;
+  /** Records acknowledged but not read by then (0 expected). */
+  readonly unreadRecords: number;
 }
 
 /** From `Producer.metrics()` at the window's edges, and the process's memory over the window. */

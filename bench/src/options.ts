@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { FsyncMode } from "./broker.js";
+import type { KinesisHttpVersion } from "./kinesis-sdk.js";
 import { SCENARIO_NAMES, type ScenarioName } from "./scenario.js";
 
 export interface CommonSettings {
@@ -51,6 +52,17 @@ export interface ApplicationSettings extends CommonSettings {
   readonly leaseTimeoutsMs: readonly number[];
 }
 
+/**
+ * The put load of `put` through the AWS SDK, against Eddy (three brokers, RF=3) and against kinesalite in the
+ * same run, then the read-back of all that was put.
+ */
+export interface KinesisPeersSettings extends PutSettings {
+  /** Read-back processes; the shards are dealt out among them (never more processes than shards). */
+  readonly readers: number;
+  /** One Eddy case per HTTP version the SDK speaks to it; kinesalite is always HTTP/1.1. */
+  readonly eddyHttpVersions: readonly KinesisHttpVersion[];
+}
+
 export interface BenchOptions {
   readonly scenarios: readonly ScenarioName[];
   readonly outDir: string | undefined;
@@ -64,6 +76,7 @@ export interface BenchOptions {
   /** One producer process (the SDK's Producer) against three brokers. */
   readonly producer: ProducerSettings;
   readonly application: ApplicationSettings;
+  readonly kinesisPeers: KinesisPeersSettings;
 }
 
 /** Defaults that differ by scenario; everything else is shared. */
@@ -89,9 +102,10 @@ const DEFAULTS = {
     batchRecords: 10,
     leaseTimeoutsMs: "2000,10000",
   },
+  kinesisPeers: { shardCounts: [4], producers: 4, batchRecords: 100, readers: 2, eddyHttp: "1.1" },
 } as const;
 
-export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|application|all> [options]
+export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|application|kinesis-peers|all> [options]
 
 Scenarios
   put           PutRecords throughput, closed loop (records/s, MB/s, latency, group-commit batch sizes)
@@ -106,19 +120,22 @@ Scenarios
   application   consumer applications (the SDK's Application, one process per worker) on one broker:
                 records/s processing a pre-filled backlog per --workers count, put-to-process
                 latency at --rate, and the takeover time after a worker is SIGKILLed per --lease-timeout
-  all           the seven in sequence
+  kinesis-peers the put load through the AWS SDK (Kinesis API) against Eddy (3 brokers, RF=3) and
+                against kinesalite (npm, one node on LevelDB) in the same run, then the read-back of
+                everything put (GetShardIterator + GetRecords); Eddy ÷ kinesalite ratios
+  all           the eight in sequence
 
 Options (seconds may be fractional)
   --duration <s>        measurement window per run (failover: from the kill) (10)
   --warmup <s>          load before the window (failover: before the kill) (2)
   --runs <n>            repetitions; the report gives each and the median (3)
   --shards <n,n,...>    stream shard counts, one row each
-                        (put, replication: 1,4; put-latency, e2e, producer: 4; application: 8;
-                        failover: always 1)
-  --producers <n>       producer processes  (put, put-latency, replication: 4; failover: 2; e2e,
-                        application: 1)
-  --concurrency <n>     put, replication: PutRecords calls in flight per producer (4)
-  --batch <n>           records per call, 1..500     (put, replication: 100; put-latency: 1;
+                        (put, replication: 1,4; put-latency, e2e, producer, kinesis-peers: 4;
+                        application: 8; failover: always 1)
+  --producers <n>       producer processes  (put, put-latency, replication, kinesis-peers: 4;
+                        failover: 2; e2e, application: 1)
+  --concurrency <n>     put, replication, kinesis-peers: PutRecords calls in flight per producer (4)
+  --batch <n>           records per call, 1..500     (put, replication, kinesis-peers: 100; put-latency: 1;
                         application: 10)
                         put-latency: 1 sends PutRecord; n > 1 sends PutRecords of n records,
                         rate / n calls/s, latency per call (e2e, failover always send PutRecord)
@@ -131,6 +148,9 @@ Options (seconds may be fractional)
   --workers <n,n,...>   application: worker processes, one backlog row each      (1,2,3)
   --records <n>         application: records pre-filled for each backlog row     (300000)
   --lease-timeout <ms,...>  application: lease timeouts, one takeover row each   (2000,10000)
+  --readers <n>         kinesis-peers: read-back processes                         (2)
+  --eddy-http <v,...>   kinesis-peers: HTTP versions to Eddy, 1.1 and/or 2, one row each (1.1);
+                        kinesalite speaks HTTP/1.1 only
   --fsync <always|never>  the broker's --fsync                         (always)
   --timeout <s>         hard bound of one run        (warm-up + duration + 60 s)
   --out <dir>           results root                                   (bench/results)
@@ -164,6 +184,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       workers: { type: "string" },
       records: { type: "string" },
       "lease-timeout": { type: "string" },
+      readers: { type: "string" },
+      "eddy-http": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -231,6 +253,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
         600_000,
       ),
     },
+    kinesisPeers: {
+      ...forScenario(DEFAULTS.kinesisPeers),
+      concurrencyPerProducer: integer("--concurrency", values.concurrency ?? "4", 1, 1000),
+      batchRecords: batchRecords ?? DEFAULTS.kinesisPeers.batchRecords,
+      readers: integer("--readers", values.readers ?? String(DEFAULTS.kinesisPeers.readers), 1, 64),
+      eddyHttpVersions: httpVersions(values["eddy-http"] ?? DEFAULTS.kinesisPeers.eddyHttp),
+    },
     failover: {
       ...forScenario(DEFAULTS.failover),
       // One shard: a kill then stops every put's shard at once, and nothing else (see scenarios/failover.ts).
@@ -282,6 +311,16 @@ function shardList(text: string): number[] {
   const counts = text.split(",").map((part) => integer("--shards", part.trim(), 1, 1024));
   if (new Set(counts).size !== counts.length) throw new UsageError(`--shards lists a count twice ("${text}")`);
   return counts;
+}
+
+function httpVersions(text: string): KinesisHttpVersion[] {
+  const versions = text.split(",").map((part): KinesisHttpVersion => {
+    const version = part.trim();
+    if (version === "1.1" || version === "2") return version;
+    throw new UsageError(`--eddy-http takes 1.1 and/or 2 (got "${text}")`);
+  });
+  if (new Set(versions).size !== versions.length) throw new UsageError(`--eddy-http lists a version twice ("${text}")`);
+  return versions;
 }
 
 function fsyncMode(text: string): FsyncMode {

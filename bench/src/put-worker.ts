@@ -13,7 +13,7 @@ import { serveWorker, type WorkerJob } from "./worker-runtime.js";
 export const PUT_DEADLINE_MS = 10_000;
 
 serveWorker(async (config: WorkerConfig): Promise<WorkerJob> => {
-  if (config.kind === "subscribe" || config.kind === "producer")
+  if (config.kind !== "closed-loop-put" && config.kind !== "open-loop-put")
     throw new Error(`put-worker cannot run ${config.kind}`);
   const clients = config.endpoints.map((endpoint) => new EddyClient({ endpoint, deadlineMs: PUT_DEADLINE_MS }));
   // Opens the HTTP/2 connections now, so that connecting is not part of the warm-up, let alone the window.

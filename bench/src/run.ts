@@ -5,12 +5,14 @@
  */
 import { cleanUpOnSignals, interrupted } from "./bounded.js";
 import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.js";
+import { KinesaliteProcess } from "./kinesalite-process.js";
 import { machineInfo, writeReport, type MachineInfo } from "./report.js";
 import { runScenario } from "./runner.js";
 import type { BenchCase, Scenario, ScenarioName } from "./scenario.js";
 import { applicationScenario } from "./scenarios/application.js";
 import { e2eScenario } from "./scenarios/e2e.js";
 import { failoverScenario } from "./scenarios/failover.js";
+import { kinesisPeersScenario } from "./scenarios/kinesis-peers.js";
 import { producerScenario } from "./scenarios/producer.js";
 import { putLatencyScenario } from "./scenarios/put-latency.js";
 import { putScenario } from "./scenarios/put.js";
@@ -51,7 +53,17 @@ function runNamed(name: ScenarioName, options: BenchOptions, machine: MachineInf
       return runAndReport(producerScenario(options.producer), machine, options.outDir);
     case "application":
       return runAndReport(applicationScenario(options.application), machine, options.outDir);
+    case "kinesis-peers":
+      return runKinesisPeers(options, machine);
   }
+}
+
+/** Whether kinesalite runs here decides the cases: without it, Eddy alone (and the report says why). */
+async function runKinesisPeers(options: BenchOptions, machine: MachineInfo): Promise<void> {
+  const kinesalite = await KinesaliteProcess.probe();
+  if (!kinesalite.available)
+    process.stderr.write(`kinesis-peers: kinesalite cannot run here (${kinesalite.reason}); measuring Eddy alone\n`);
+  await runAndReport(kinesisPeersScenario(options.kinesisPeers, kinesalite), machine, options.outDir);
 }
 
 async function runAndReport<K extends string, C extends BenchCase>(

@@ -8,6 +8,7 @@ export const SCENARIO_NAMES = [
   "failover",
   "producer",
   "application",
+  "kinesis-peers",
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
