@@ -347,6 +347,17 @@ describe("Kinesis endpoint: the AWS SDK v3 against one broker", () => {
     expect(list.Consumers).toHaveLength(1);
     const next = await client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, NextToken: list.NextToken }));
     expect([...list.Consumers!, ...next.Consumers!].map((c) => c.ConsumerName).sort()).toEqual(["fan-1", "fan-2"]);
+    // At most 20 consumers per stream: the 21st is LimitExceededException.
+    for (let n = 3; n <= 20; n++) {
+      await client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: `fan-${n}` }));
+    }
+    const tooMany = await errorOf(
+      client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: "fan-21" })),
+    );
+    expect(tooMany).toMatchObject({ name: "LimitExceededException", status: 400 });
+    for (let n = 3; n <= 20; n++) {
+      await client.send(new DeregisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: `fan-${n}` }));
+    }
     await client.send(new DeregisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: "fan-2" }));
     expect(
       (await client.send(new ListStreamConsumersCommand({ StreamARN: streamArn }))).Consumers?.map(

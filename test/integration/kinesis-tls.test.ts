@@ -14,6 +14,25 @@ import { BrokerProcess } from "@eddy/testkit";
 
 const LIST_STREAMS = { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" };
 
+/** One Kinesis call over HTTP/2 with TLS: status and decoded JSON body. */
+async function call(session: http2.ClientHttp2Session, target: string, input: unknown) {
+  return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+    const req = session.request({
+      ":method": "POST",
+      ":path": "/",
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `Kinesis_20131202.${target}`,
+    });
+    let status = 0;
+    let body = "";
+    req.on("response", (headers) => (status = Number(headers[":status"])));
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => resolve({ status, body: JSON.parse(body) as Record<string, unknown> }));
+    req.on("error", reject);
+    req.end(JSON.stringify(input));
+  });
+}
+
 describe("Kinesis endpoint over TLS", () => {
   let dir: string;
   let broker: BrokerProcess;
@@ -33,7 +52,10 @@ describe("Kinesis endpoint over TLS", () => {
       { stdio: "ignore" },
     );
     ca = await readFile(cert);
-    broker = await BrokerProcess.start({ args: ["--kinesis-tls-cert", cert, "--kinesis-tls-key", key] });
+    // Iterators expire after 1.5 s here, so that ExpiredIteratorException can be seen.
+    broker = await BrokerProcess.start({
+      args: ["--kinesis-tls-cert", cert, "--kinesis-tls-key", key, "--iterator-ttl-ms", "1500"],
+    });
     origin = broker.kinesisUrl.replace("http://", "https://");
   });
   afterAll(async () => {
@@ -90,5 +112,29 @@ describe("Kinesis endpoint over TLS", () => {
       req.end("{}");
     });
     expect(untrusted.message).toMatch(/self.signed|certificate/i);
+  });
+
+  it("an iterator past its lifetime is ExpiredIteratorException", async () => {
+    const session = http2.connect(origin, { ca });
+    try {
+      expect((await call(session, "CreateStream", { StreamName: "tls-exp", ShardCount: 1 })).status).toBe(200);
+      let iterator: unknown;
+      for (let i = 0; i < 100 && iterator === undefined; i++) {
+        const out = await call(session, "GetShardIterator", {
+          StreamName: "tls-exp",
+          ShardId: "shardId-000000000000",
+          ShardIteratorType: "TRIM_HORIZON",
+        });
+        if (out.status === 200) iterator = out.body["ShardIterator"];
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await call(session, "GetRecords", { ShardIterator: iterator })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1_600)); // the iterator's lifetime is 1.5 s
+      const expired = await call(session, "GetRecords", { ShardIterator: iterator });
+      expect(expired.status).toBe(400);
+      expect(expired.body).toMatchObject({ __type: "ExpiredIteratorException" });
+    } finally {
+      session.close();
+    }
   });
 });
