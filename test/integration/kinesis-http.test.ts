@@ -202,7 +202,10 @@ describe("Kinesis endpoint: the AWS SDK v3 against one broker", () => {
     expect(again).toMatchObject({ name: "ResourceInUseException", status: 400 });
     const badName = await errorOf(client.send(new CreateStreamCommand({ StreamName: "bad name", ShardCount: 1 })));
     expect(badName.name).toBe("ValidationException");
-    expect(badName.message).toMatch(/1 validation error detected: Value at 'streamName' failed to satisfy constraint/);
+    expect(badName.message).toBe(
+      "1 validation error detected: Value 'bad name' at 'streamName' failed to satisfy constraint: " +
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+    );
     await waitActive(client, "aws-err");
     const badKey = await errorOf(
       client.send(new PutRecordCommand({ StreamName: "aws-err", PartitionKey: "", Data: Buffer.from("x") })),

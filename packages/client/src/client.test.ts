@@ -188,7 +188,7 @@ describe("EddyClient against fixed replies", () => {
   it("waitForStreamActive returns the ACTIVE summary, and gives up on a stream that stays CREATING", async () => {
     expect((await client.waitForStreamActive("orders", 1_000)).streamStatus).toBe("ACTIVE");
 
-    const stuck = await failureOf(client.waitForStreamActive("creating", 300));
+    const stuck = await failureOf(client.waitForStreamActive("creating", 1_000));
     expect(stuck.name).toBe("ResourceInUseException");
     expect(stuck.message).toContain("CREATING");
 

@@ -133,14 +133,18 @@ describe("validation: valid edges pass, invalid edges fail naming the field and 
     expect(error).toBeInstanceOf(KinesisError);
     const { name, message } = error as KinesisError;
     expect(name).toBe("InvalidArgumentException");
-    expect(message).toMatch(/^1 validation error detected: Value at '/);
+    expect(message).toMatch(/^1 validation error detected: Value ('[^]*' )?at '/);
     expect(message).toContain(`'${row.rejects.field}'`);
     expect(message).toContain(row.rejects.limit);
   });
 
-  it("words a length limit exactly as Kinesis does", () => {
+  it("words a length limit exactly as Kinesis does, quoting the value (cut at 256 characters)", () => {
+    expect(() => validatePartitionKey("")).toThrow(
+      "1 validation error detected: Value '' at 'PartitionKey' failed to satisfy constraint: " +
+        "Member must have length greater than or equal to 1",
+    );
     expect(() => validatePartitionKey("k".repeat(257))).toThrow(
-      "1 validation error detected: Value at 'PartitionKey' failed to satisfy constraint: " +
+      `1 validation error detected: Value '${"k".repeat(256)}...' at 'PartitionKey' failed to satisfy constraint: ` +
         "Member must have length less than or equal to 256",
     );
   });

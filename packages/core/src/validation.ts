@@ -11,16 +11,16 @@ const STREAM_NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
 const KiB = 1024;
 
 export function validateStreamName(name: string, field = "StreamName"): void {
-  validateLength(name.length, 1, LIMITS.streamNameLengthMax, field);
+  validateLength(name.length, 1, LIMITS.streamNameLengthMax, field, name);
   if (!STREAM_NAME_PATTERN.test(name)) {
-    throw constraintViolation(field, "satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    throw constraintViolation(field, "satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name);
   }
 }
 
 /** Kinesis counts a partition key's length in Unicode characters (code points), not UTF-16 units. */
 export function validatePartitionKey(key: string, field = "PartitionKey"): void {
   const length = codePointCountCapped(key, LIMITS.partitionKeyLengthMax + 1);
-  validateLength(length, 1, LIMITS.partitionKeyLengthMax, field);
+  validateLength(length, 1, LIMITS.partitionKeyLengthMax, field, key);
 }
 
 /** A record's size is its data plus its partition key's UTF-8 bytes, as Kinesis counts it. */
@@ -84,9 +84,10 @@ export function validatePutRecordsRequest(count: number, totalBytes: number): vo
 }
 
 /** Length limits, worded as Kinesis words them for strings and lists. */
-export function validateLength(length: number, min: number, max: number, field: string): void {
-  if (length < min) throw constraintViolation(field, `have length greater than or equal to ${min}`);
-  if (length > max) throw constraintViolation(field, `have length less than or equal to ${max}`);
+/** `value`, when given, is quoted in the message as Kinesis does. */
+export function validateLength(length: number, min: number, max: number, field: string, value?: string): void {
+  if (length < min) throw constraintViolation(field, `have length greater than or equal to ${min}`, value);
+  if (length > max) throw constraintViolation(field, `have length less than or equal to ${max}`, value);
 }
 
 /** Integer limits; `format` renders a bound with its unit when the plain number would mislead. */
@@ -98,10 +99,10 @@ export function validateIntegerInRange(
   format: (bound: number) => string = String,
 ): void {
   if (!Number.isInteger(value)) {
-    throw constraintViolation(field, `be an integer between ${format(min)} and ${format(max)}`);
+    throw constraintViolation(field, `be an integer between ${format(min)} and ${format(max)}`, value);
   }
-  if (value < min) throw constraintViolation(field, `have value greater than or equal to ${format(min)}`);
-  if (value > max) throw constraintViolation(field, `have value less than or equal to ${format(max)}`);
+  if (value < min) throw constraintViolation(field, `have value greater than or equal to ${format(min)}`, value);
+  if (value > max) throw constraintViolation(field, `have value less than or equal to ${format(max)}`, value);
 }
 
 /**

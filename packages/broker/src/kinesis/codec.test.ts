@@ -73,6 +73,8 @@ describe("Kinesis errors", () => {
       type: "InternalFailure",
       message: "Internal service failure.",
     });
-    expect(kinesisWording("Value at 'StreamName' x")).toBe("Value at 'streamName' x");
+    expect(kinesisWording("Value 'a b' at 'StreamName' failed to satisfy constraint: x")).toBe(
+      "Value 'a b' at 'streamName' failed to satisfy constraint: x",
+    );
   });
 });

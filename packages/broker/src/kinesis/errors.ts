@@ -58,12 +58,12 @@ export function errorReply(error: unknown): ErrorReply {
  * "Value at 'records.3.member.partitionKey'".
  */
 export function kinesisWording(message: string): string {
-  return message.replace(/Value at '([^']+)'/g, (_match, path: string) => {
+  return message.replace(/ at '([A-Za-z0-9.]+)' failed to satisfy constraint/g, (_match, path: string) => {
     const segments = path
       .split(".")
       .flatMap((segment) =>
         /^[0-9]+$/.test(segment) ? [segment, "member"] : [segment.charAt(0).toLowerCase() + segment.slice(1)],
       );
-    return `Value at '${segments.join(".")}'`;
+    return ` at '${segments.join(".")}' failed to satisfy constraint`;
   });
 }
