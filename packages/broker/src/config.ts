@@ -115,7 +115,8 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   queueBytesTotalMax: 512 * 1024 * 1024,
   iteratorTtlMs: LIMITS.iteratorTtlMs,
   retentionCheckIntervalMs: 60_000,
-  subscribeHeartbeatMs: 5_000,
+  // Under Kinesis's 5 s, so that a quiet subscription hears from the shard at least every 5 s.
+  subscribeHeartbeatMs: 4_000,
   subscribeEventBytesMax: 1024 * 1024,
   drainTimeoutMs: 10_000,
   logLevel: "info",
