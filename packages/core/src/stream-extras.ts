@@ -5,7 +5,7 @@
  * metadata is equal data (and equal snapshot bytes) whatever order the changes came in.
  */
 import { assert, invalidArgument, limitExceeded, resourceInUse, resourceNotFound } from "./errors.js";
-import { validateLength, validateStreamName } from "./validation.js";
+import { codePointCountCapped, validateLength, validateStreamName } from "./validation.js";
 import { constraintViolation } from "./violations.js";
 
 /** Kinesis's documented limits for tags and consumers. */
@@ -301,16 +301,4 @@ function describeArn(streamArn: string): { name: string; account: string } {
 /** A key quoted in a field path stays short, however long the key. */
 function shortened(key: string): string {
   return key.length > 32 ? `${key.slice(0, 32)}...` : key;
-}
-
-/** Counts code points (a surrogate pair is one character), stopping at `cap`. */
-function codePointCountCapped(text: string, cap: number): number {
-  let count = 0;
-  for (let i = 0; i < text.length && count < cap; i++) {
-    const unit = text.charCodeAt(i);
-    const next = text.charCodeAt(i + 1);
-    if (unit >= 0xd800 && unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
-    count++;
-  }
-  return count;
 }

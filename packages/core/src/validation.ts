@@ -109,7 +109,7 @@ export function validateIntegerInRange(
  * Counts code points, but stops counting at `cap`, so that a huge key costs no more than a legal one.
  * A surrogate pair is one character; a lone surrogate counts as one too.
  */
-function codePointCountCapped(text: string, cap: number): number {
+export function codePointCountCapped(text: string, cap: number): number {
   let count = 0;
   for (let i = 0; i < text.length && count < cap; i++) {
     const unit = text.charCodeAt(i);

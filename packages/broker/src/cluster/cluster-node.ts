@@ -275,10 +275,9 @@ export class ClusterNode {
    * proposed (no leader, or NotLeader), so a command is never applied twice by a retry.
    */
   async submit(command: ControllerCommand): Promise<unknown> {
-    const deadlineMs = Date.now() + this.config.leaderWaitMs;
-    for (let attempt = 0; ; attempt++) {
-      const controller = this.controller;
-      try {
+    return this.untilController(
+      async (attempt) => {
+        const controller = this.controller;
         let index: number;
         if (controller.isLeader()) {
           index = await controller.proposeLocal(command);
@@ -293,8 +292,25 @@ export class ClusterNode {
         const result = controller.resultAt(index);
         if (result instanceof KinesisError) throw result;
         return result;
+      },
+      (error) => error.name === "NotLeaderException",
+    );
+  }
+
+  /**
+   * Runs `run` until it succeeds, retrying the failures `retriable` allows for up to `leaderWaitMs` (the
+   * controller electing a leader); then a missing leader is ServiceUnavailable.
+   */
+  private async untilController<T>(
+    run: (attempt: number) => Promise<T>,
+    retriable: (error: KinesisError) => boolean,
+  ): Promise<T> {
+    const deadlineMs = Date.now() + this.config.leaderWaitMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run(attempt);
       } catch (error) {
-        const retry = error instanceof KinesisError && error.name === "NotLeaderException" && Date.now() < deadlineMs;
+        const retry = error instanceof KinesisError && retriable(error) && Date.now() < deadlineMs;
         if (!retry) throw error instanceof KinesisError && error.name === "NotLeaderException" ? noController() : error;
         await delay(this.config.raftTickMs);
       }
@@ -313,10 +329,9 @@ export class ClusterNode {
    * wherever it was made. Waits up to `leaderWaitMs` for a leader.
    */
   async freshState(): Promise<ControllerState> {
-    const deadlineMs = Date.now() + this.config.leaderWaitMs;
-    for (let attempt = 0; ; attempt++) {
-      const controller = this.controller;
-      try {
+    return this.untilController(
+      async () => {
+        const controller = this.controller;
         let index: number;
         if (controller.isLeader()) {
           index = controller.status().commitIndex;
@@ -328,12 +343,9 @@ export class ClusterNode {
         }
         await controller.waitApplied(index);
         return controller.state;
-      } catch (error) {
-        const retry = error instanceof KinesisError && error.retriable && Date.now() < deadlineMs;
-        if (!retry) throw error instanceof KinesisError && error.name === "NotLeaderException" ? noController() : error;
-        await delay(this.config.raftTickMs);
-      }
-    }
+      },
+      (error) => error.retriable,
+    );
   }
 
   private readIndexAt(address: string): Promise<number> {
