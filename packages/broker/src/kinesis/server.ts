@@ -18,6 +18,8 @@ import { contentTypeOf, decodeBody, encodeBody, formatOf, SerializationError, ty
 import { errorReply, UnknownOperationError } from "./errors.js";
 
 export const KINESIS_TARGET_PREFIX = "Kinesis_20131202.";
+/** How long a new cleartext connection may stay silent before its first bytes pick the HTTP version. */
+const FIRST_BYTES_TIMEOUT_MS = 10_000;
 /** PutRecords takes 10 MiB of data; base64 in JSON makes that 13.4 MiB, plus keys and framing. */
 export const KINESIS_REQUEST_BYTES_MAX = 16 * 1024 * 1024;
 const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -109,7 +111,10 @@ export class KinesisHttpServer {
       // Small frames (HTTP/2's window updates and acknowledgements) must not wait for Nagle's algorithm:
       // with it on, a 10,000-record GetRecords over HTTP/2 took 16 s instead of 0.2 s.
       listener = net.createServer({ noDelay: true }, (socket) => {
+        // A connection that says nothing is not kept forever; once a server has it, its own timeouts apply.
+        socket.setTimeout(FIRST_BYTES_TIMEOUT_MS, () => socket.destroy());
         socket.once("data", (first: Buffer) => {
+          socket.setTimeout(0);
           const prefix = first.subarray(0, Math.min(first.length, HTTP2_PREFACE.length));
           if (!HTTP2_PREFACE.subarray(0, prefix.length).equals(prefix)) {
             // HTTP/1.1 reads through JS: the bytes already read go back in front.

@@ -186,11 +186,14 @@ describe("heartbeat and assignment", () => {
     ).toBe("LeaseLostException");
   });
 
-  it("refuses a heartbeat naming an unknown shard, and stores the owner's reports only", () => {
+  it("ignores a shard the stream no longer has in a heartbeat, and stores the owner's reports only", () => {
     const app = threeWorkers();
-    expect(kinesisErrorOf(() => beat(app, "w1", 2_000, { released: ["shardId-999"] })).name).toBe(
-      "ResourceNotFoundException",
-    );
+    const gone = beat(app, "w1", 2_000, {
+      released: ["shardId-999"],
+      reports: [{ shardId: "shardId-999", haltedReason: "x" }],
+    });
+    expect(gone.result.leases).toEqual(beat(app, "w1", 2_000).result.leases);
+    expect(gone.app.shards.has("shardId-999")).toBe(false);
     const held = beat(app, "w1", 2_000).result.leases[0]!.shardId;
     const reported = beat(app, "w1", 2_000, {
       reports: [{ shardId: held, millisBehindLatest: 42, haltedReason: "poison record 7" }],

@@ -237,15 +237,19 @@ export function isWorkerLive(app: Application, workerId: string, nowMs: number):
 export function heartbeat(
   app: Application,
   streamShards: readonly Shard[],
-  input: HeartbeatInput,
+  heartbeatInput: HeartbeatInput,
 ): { app: Application; result: HeartbeatResult } {
-  validateWorkerId(input.workerId);
-  validateLength(input.incarnation.length, 1, APPLICATION_LIMITS.workerIdLengthMax, "Incarnation");
-  validateTimestamp(input.nowMs, "nowMs");
+  validateWorkerId(heartbeatInput.workerId);
+  validateLength(heartbeatInput.incarnation.length, 1, APPLICATION_LIMITS.workerIdLengthMax, "Incarnation");
+  validateTimestamp(heartbeatInput.nowMs, "nowMs");
   const shardIds = new Set(streamShards.map((s) => s.shardId));
-  for (const shardId of [...input.released, ...input.reports.map((r) => r.shardId)]) {
-    if (!shardIds.has(shardId)) throw resourceNotFound(`Shard ${shardId} in stream ${app.streamName} not found.`);
-  }
+  // A shard the stream no longer has (forgotten past retention after a reshard) is ignored, not refused:
+  // a worker still holding it must go on heartbeating for its other shards.
+  const input: HeartbeatInput = {
+    ...heartbeatInput,
+    released: heartbeatInput.released.filter((id) => shardIds.has(id)),
+    reports: heartbeatInput.reports.filter((r) => shardIds.has(r.shardId)),
+  };
   const workers = new Map(app.workers);
   const known = workers.get(input.workerId);
   if (!known && !input.leaving) {
