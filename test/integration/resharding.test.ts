@@ -290,67 +290,71 @@ describe("a split through a SIGKILL of the parent's leader (3 brokers, RF=3)", (
     await cluster?.close();
   });
 
-  it("completes once a new leader seals the parent; every acknowledged record is in the parent or a child, once, per key in order", async () => {
-    const c = (cluster = await ClusterProcess.start({ args: FAST_FAILOVER_ARGS }));
-    await c.formed();
-    const streamName = "killsplit";
-    await c.createStream(streamName, 1);
-    const client = new EddyClient({ endpoints: c.endpoints() });
-    const producer = new Producer({ endpoints: c.endpoints() });
-    const acked: Promise<ProducerPutResult>[] = [];
-    const counters = new Map<string, number>();
-    const put = (n: number) => {
-      for (let i = 0; i < n; i++) {
-        const key = `k${acked.length % 50}`;
-        const seq = counters.get(key) ?? 0;
-        counters.set(key, seq + 1);
-        acked.push(producer.put({ stream: streamName, partitionKey: key, data: `${key}:${seq}` }));
-      }
-    };
-    put(2_000);
-    await Promise.all(acked);
-    const { brokerId } = await c.awaitLeader(streamName, "shardId-000000000000");
-    await client.splitShard({
-      streamName,
-      shardToSplit: "shardId-000000000000",
-      newStartingHashKey: (1n << 127n).toString(),
-    });
-    // Killed as the split starts: its seal was not yet written, or not yet reported.
-    await c.kill(brokerId);
-    put(2_000);
-    await client.waitForStreamActive(streamName, 60_000);
-    put(2_000);
-    const results = await Promise.all(acked);
-    const shards = (await client.describeStream({ streamName })).shards;
-    expect(shards.map((s) => s.shardId)).toEqual([
-      "shardId-000000000000",
-      "shardId-000000000001",
-      "shardId-000000000002",
-    ]);
-    expect(shards[0]!.sequenceNumberRange.endingSequenceNumber).toBeDefined();
-    const ending = BigInt(shards[0]!.sequenceNumberRange.endingSequenceNumber!);
-    // Nothing acknowledged from the parent is past its end.
-    for (const r of results)
-      if (r.shardId === "shardId-000000000000") expect(BigInt(r.sequenceNumber)).toBeLessThan(ending);
+  it.each([true, false])(
+    "exactlyOnce %s: completes once a new leader seals the parent; every acknowledged record is in the parent or a child, once, per key in order",
+    async (exactlyOnce) => {
+      await cluster?.close();
+      const c = (cluster = await ClusterProcess.start({ args: FAST_FAILOVER_ARGS }));
+      await c.formed();
+      const streamName = "killsplit";
+      await c.createStream(streamName, 1);
+      const client = new EddyClient({ endpoints: c.endpoints() });
+      const producer = new Producer({ endpoints: c.endpoints(), exactlyOnce });
+      const acked: Promise<ProducerPutResult>[] = [];
+      const counters = new Map<string, number>();
+      const put = (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const key = `k${acked.length % 50}`;
+          const seq = counters.get(key) ?? 0;
+          counters.set(key, seq + 1);
+          acked.push(producer.put({ stream: streamName, partitionKey: key, data: `${key}:${seq}` }));
+        }
+      };
+      put(2_000);
+      await Promise.all(acked);
+      const { brokerId } = await c.awaitLeader(streamName, "shardId-000000000000");
+      await client.splitShard({
+        streamName,
+        shardToSplit: "shardId-000000000000",
+        newStartingHashKey: (1n << 127n).toString(),
+      });
+      // Killed as the split starts: its seal was not yet written, or not yet reported.
+      await c.kill(brokerId);
+      put(2_000);
+      await client.waitForStreamActive(streamName, 60_000);
+      put(2_000);
+      const results = await Promise.all(acked);
+      const shards = (await client.describeStream({ streamName })).shards;
+      expect(shards.map((s) => s.shardId)).toEqual([
+        "shardId-000000000000",
+        "shardId-000000000001",
+        "shardId-000000000002",
+      ]);
+      expect(shards[0]!.sequenceNumberRange.endingSequenceNumber).toBeDefined();
+      const ending = BigInt(shards[0]!.sequenceNumberRange.endingSequenceNumber!);
+      // Nothing acknowledged from the parent is past its end.
+      for (const r of results)
+        if (r.shardId === "shardId-000000000000") expect(BigInt(r.sequenceNumber)).toBeLessThan(ending);
 
-    // Parent first, then its children (each key lives in one of them): per key, the order of the puts.
-    const stored: string[] = [];
-    const perKey = new Map<string, number[]>();
-    for (const shard of shards) {
-      const page = await readToEnd(client, streamName, shard.shardId);
-      for (const data of page.data) {
-        const [key, n] = data.split(":");
-        perKey.set(key!, [...(perKey.get(key!) ?? []), Number(n)]);
+      // Parent first, then its children (each key lives in one of them): per key, the order of the puts.
+      const stored: string[] = [];
+      const perKey = new Map<string, number[]>();
+      for (const shard of shards) {
+        const page = await readToEnd(client, streamName, shard.shardId);
+        for (const data of page.data) {
+          const [key, n] = data.split(":");
+          perKey.set(key!, [...(perKey.get(key!) ?? []), Number(n)]);
+        }
+        stored.push(...page.data);
       }
-      stored.push(...page.data);
-    }
-    expect(stored).toHaveLength(acked.length);
-    expect(new Set(stored).size).toBe(acked.length);
-    for (const [key, ns] of perKey) expect(ns, key).toEqual(Array.from({ length: counters.get(key)! }, (_, i) => i));
-    console.log(
-      `records moved by the producer from the closed parent to its children: ${producer.metrics().reroutedRecords}`,
-    );
-    await producer.close();
-    client.close();
-  });
+      expect(stored).toHaveLength(acked.length);
+      expect(new Set(stored).size).toBe(acked.length);
+      for (const [key, ns] of perKey) expect(ns, key).toEqual(Array.from({ length: counters.get(key)! }, (_, i) => i));
+      console.log(
+        `records moved by the producer from the closed parent to its children: ${producer.metrics().reroutedRecords}`,
+      );
+      await producer.close();
+      client.close();
+    },
+  );
 });

@@ -684,18 +684,33 @@ export class Producer extends EventEmitter<ProducerEvents> {
   async #reloadShardMap(stream: StreamState): Promise<void> {
     if (stream.rerouting) return;
     stream.rerouting = true;
+    let refused: KinesisError | undefined;
     try {
       for (let attempt = 1; this.#fatal === undefined; attempt++) {
         try {
           setRoute(stream, await this.#client.loadStreamRoute(stream.name));
           if ([...stream.closed].every((id) => stream.route?.byShardId.get(id)?.open === false)) break;
-        } catch {
-          // A broker between leaders: the next attempt.
+        } catch (err) {
+          // A broker between leaders is retried; a stream that is gone is not.
+          const failure = toKinesisError(err);
+          if (!failure.retriable) {
+            refused = failure;
+            break;
+          }
         }
+        // Held records past their delivery timeout are failed by the release below.
+        const oldest = stream.held[0];
+        if (oldest !== undefined && Date.now() - oldest.enqueuedAtMs >= this.deliveryTimeoutMs) break;
         await sleepMs(this.#backoffMs(Math.min(attempt, 6)));
       }
     } finally {
       stream.rerouting = false;
+    }
+    if (refused !== undefined) {
+      const held = stream.held;
+      stream.held = [];
+      for (const record of held) this.#settleFailed(record, refused);
+      this.#emitFailure(refused, stream.name, undefined, held.length);
     }
     this.#releaseHeld(stream);
     this.#afterSettle();
