@@ -225,6 +225,15 @@ describe("Kinesis endpoint: the AWS SDK v3 against one broker", () => {
     );
     expect(merge.name).toBe("ResourceNotFoundException");
 
+    // A bad tag refuses the whole CreateStream: no stream without its tags.
+    const badTag = await errorOf(
+      client.send(new CreateStreamCommand({ StreamName: "aws-tagged", ShardCount: 1, Tags: { "aws:reserved": "x" } })),
+    );
+    expect(badTag.status).toBe(400);
+    expect((await errorOf(client.send(new DescribeStreamSummaryCommand({ StreamName: "aws-tagged" })))).name).toBe(
+      "ResourceNotFoundException",
+    );
+
     const unknown = await raw(fixture.broker.kinesisUrl, "Launch", "{}");
     expect(unknown.status).toBe(400);
     expect(JSON.parse(unknown.body.toString())).toMatchObject({ __type: "UnknownOperationException" });

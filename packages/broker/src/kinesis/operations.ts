@@ -6,7 +6,7 @@
  */
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
-import { constraintViolation, invalidArgument, KinesisError } from "@eddy/core";
+import { constraintViolation, invalidArgument, KinesisError, validateTagMap } from "@eddy/core";
 import { fromServiceError } from "@eddy/api";
 import type * as api from "@eddy/api";
 import type { ApplicationService } from "../applications-service.js";
@@ -64,6 +64,8 @@ export class KinesisOperations implements KinesisHandler {
     this.unary = {
       CreateStream: async (i) => {
         const mode = streamModeOf(objectOf(i["StreamModeDetails"], "StreamModeDetails"));
+        // Checked first: a bad tag must not leave a stream created without its tags.
+        if (i["Tags"] !== undefined) validateTagMap(i["Tags"]);
         await service.createStream({
           stream_name: requiredString(i["StreamName"], "StreamName"),
           shard_count: intOf(i["ShardCount"], "ShardCount") ?? 0,
