@@ -9,7 +9,6 @@ import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { constraintViolation, invalidArgument, KinesisError, validateTagMap } from "@eddy/core";
 import { fromServiceError } from "@eddy/api";
 import type * as api from "@eddy/api";
-import type { ApplicationService } from "../applications-service.js";
 import type { ClusterNode } from "../cluster/cluster-node.js";
 import type { Metadata } from "../cluster/metadata.js";
 import type { StreamService } from "../service.js";
@@ -52,7 +51,6 @@ export interface KinesisDeps {
   readonly admin: StreamAdmin;
   readonly catalog: Metadata;
   readonly cluster: ClusterNode;
-  readonly applications?: ApplicationService;
 }
 
 export class KinesisOperations implements KinesisHandler {
