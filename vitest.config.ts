@@ -1,5 +1,9 @@
 import { defineConfig } from "vitest/config";
 
+// The container tests build the image and start brokers in Docker: only `npm run test:containers`
+// (which sets this) runs them, never `npm test`.
+const containerTests = process.env.EDDY_CONTAINER_TESTS === "1";
+
 export default defineConfig({
   test: {
     // In CI a JSON summary is written too, from which .ci/run prints the plain "N passed, N failed" line.
@@ -25,6 +29,21 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      ...(containerTests
+        ? [
+            {
+              test: {
+                name: "containers",
+                include: ["test/containers/**/*.test.ts"],
+                // Building the image (npm ci, tsc) and forming a cluster take minutes on a cold cache.
+                testTimeout: 300_000,
+                hookTimeout: 900_000,
+                maxWorkers: 1,
+                sequence: { groupOrder: 2 },
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -44,7 +44,7 @@ export interface BrokerConfig {
   readonly grpcPort: number;
   /** HTTP admin: /metrics, /healthz, /readyz. */
   readonly adminPort: number;
-  /** The Kinesis-compatible HTTP endpoint (AWS JSON/CBOR, HTTP/1.1 and HTTP/2); -1 turns it off. */
+  /** The Kinesis-compatible HTTP endpoint (AWS JSON/CBOR, HTTP/1.1 and HTTP/2); -1 (`--kinesis-port off`) turns it off. */
   readonly kinesisPort: number;
   /** With both, the Kinesis endpoint speaks TLS (HTTP/2 and HTTP/1.1 chosen by ALPN). */
   readonly kinesisTlsCertFile?: string;

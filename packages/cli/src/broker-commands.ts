@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { Broker, DEFAULT_CONFIG, type BrokerConfig } from "@eddy/broker";
@@ -6,21 +7,22 @@ import { durationMs, hostPort, integer, peerList } from "./parse.js";
 /** `eddy broker` runs a broker with every setting as a flag; `eddy dev` is the same on loopback, with a banner. */
 export function registerBrokerCommands(program: Command): void {
   const broker = program.command("broker").description("run a broker");
-  addBrokerOptions(broker).action(async (options: BrokerOptions) => {
-    await run(configFrom(options), false);
+  addBrokerOptions(broker).action(async (options: BrokerOptions, command: Command) => {
+    await run(configOrExit(options, command), false);
   });
   const dev = program
     .command("dev")
     .description("run one broker on 127.0.0.1 with the default ports, data in ./.eddy/dev");
   // Beside, not inside, the brokers of `eddy cluster up` (./.eddy/b1..b3).
-  addBrokerOptions(dev, DEV_DATA_DIR).action(async (options: BrokerOptions) => {
-    await run(configFrom(options), true);
+  addBrokerOptions(dev, DEV_DATA_DIR).action(async (options: BrokerOptions, command: Command) => {
+    await run(configOrExit(options, command), true);
   });
 }
 
 interface BrokerOptions {
   id: string;
   zone: string;
+  zoneFile?: string;
   clusterId: string;
   listen?: { host: string; port: number };
   advertise?: { host: string; port: number };
@@ -68,6 +70,10 @@ function addBrokerOptions(command: Command, defaultDataDir: string = DEFAULT_CON
       "--zone <zone>",
       "the broker's zone; a shard's replicas go to distinct zones (env EDDY_ZONE)",
       env.EDDY_ZONE ?? d.zone,
+    )
+    .option(
+      "--zone-file <path>",
+      "read the zone from this file (trimmed) at start; overrides --zone (on Kubernetes, written by an init container from the node's label)",
     )
     .option("--cluster-id <id>", "brokers of different clusters refuse each other", d.clusterId)
     .option("--listen <host:port>", "gRPC address to listen on (sets --host and --grpc-port)", hostPort)
@@ -119,8 +125,8 @@ function addBrokerOptions(command: Command, defaultDataDir: string = DEFAULT_CON
     .option("--admin-port <port>", "HTTP admin port (/metrics, /healthz, /readyz)", integer, d.adminPort)
     .option(
       "--kinesis-port <port>",
-      "Kinesis-compatible HTTP endpoint for the AWS SDKs and CLI (-1: off)",
-      integer,
+      "Kinesis-compatible HTTP endpoint for the AWS SDKs and CLI (off: none)",
+      (value: string) => (value === "off" ? -1 : integer(value)),
       d.kinesisPort,
     )
     .option("--kinesis-tls-cert <file>", "PEM certificate: the Kinesis endpoint speaks TLS (with --kinesis-tls-key)")
@@ -181,11 +187,41 @@ function addBrokerOptions(command: Command, defaultDataDir: string = DEFAULT_CON
     .option("--log-level <level>", "pino log level (env EDDY_LOG_LEVEL)", env.EDDY_LOG_LEVEL ?? d.logLevel);
 }
 
+/** A flag whose value cannot be used: reported by commander as a usage error naming the flag. */
+class FlagError extends Error {}
+
+function configOrExit(o: BrokerOptions, command: Command): BrokerConfig {
+  try {
+    return configFrom(o);
+  } catch (error) {
+    if (error instanceof FlagError) command.error(`error: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * The zone: the contents of --zone-file when given, else --zone. Kubernetes gives a pod no downward-API
+ * access to its node's zone label, so an init container writes it to a file that this reads.
+ */
+function zoneOf(o: BrokerOptions): string {
+  if (o.zoneFile === undefined) return o.zone;
+  let text: string;
+  try {
+    text = readFileSync(o.zoneFile, "utf8");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FlagError(`--zone-file ${o.zoneFile}: cannot read the zone from it (${reason})`);
+  }
+  const zone = text.trim();
+  if (zone === "") throw new FlagError(`--zone-file ${o.zoneFile}: the file is empty; it must hold the zone`);
+  return zone;
+}
+
 function configFrom(o: BrokerOptions): BrokerConfig {
   return {
     ...DEFAULT_CONFIG,
     brokerId: o.id,
-    zone: o.zone,
+    zone: zoneOf(o),
     clusterId: o.clusterId,
     peers: o.peers,
     advertiseAddress: o.advertise ? `${o.advertise.host}:${o.advertise.port}` : undefined,
@@ -235,7 +271,11 @@ async function run(config: BrokerConfig, banner: boolean): Promise<void> {
         "Eddy is running (single broker, development mode).",
         `  gRPC API      ${config.host}:${broker.grpcPort}`,
         `  admin HTTP    http://${config.host}:${broker.adminPort}  (/metrics /healthz /readyz)`,
-        ...(broker.kinesis ? [`  Kinesis HTTP  ${broker.kinesis.tls ? "https" : "http"}://${config.host}:${broker.kinesis.port}  (AWS SDKs and CLI)`] : []),
+        ...(broker.kinesis
+          ? [
+              `  Kinesis HTTP  ${broker.kinesis.tls ? "https" : "http"}://${config.host}:${broker.kinesis.port}  (AWS SDKs and CLI)`,
+            ]
+          : []),
         `  data          ${config.dataDir}`,
         `Try: npm run eddy -- stream create demo --shards 2`,
         "",
