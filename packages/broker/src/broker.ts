@@ -136,11 +136,16 @@ export class Broker {
     return broker;
   }
 
-  /** Started, and the controller has a leader that knows this broker. */
+  /** Started, the controller has a leader that knows this broker, and every replica here has caught up. */
   isReady(): boolean {
     if (!this.started || this.stopping) return false;
     const controller = this.cluster.controller;
-    return controller.leaderId() !== "" && controller.state.brokers.get(this.config.brokerId)?.state === "live";
+    return (
+      controller.leaderId() !== "" &&
+      controller.state.brokers.get(this.config.brokerId)?.state === "live" &&
+      this.cluster.controller.replayed &&
+      this.cluster.replicas.caughtUp()
+    );
   }
 
   /** Alone, the broker forms its cluster at once: serving before that would only answer "retry". */

@@ -114,6 +114,20 @@ export class ShardReplicas {
     }
   }
 
+  /**
+   * Whether every replica here has caught up: it leads, or it knows its leader and has applied what it
+   * knows is committed. A broker that just started (or restarted) is not ready before: a rolling update
+   * waits for it before taking down the next one.
+   */
+  caughtUp(): boolean {
+    for (const hosted of this.byGroup.values()) {
+      const status = hosted.log.raftStatus();
+      if (status.role === "leader") continue;
+      if (status.leaderId === "" || status.appliedIndex + CAUGHT_UP_ENTRIES < status.commitIndex) return false;
+    }
+    return true;
+  }
+
   /** Every hosted replica with its Raft status, for metrics and /v1/status. */
   *statuses(): Iterable<{ stream: string; shard: ReplicatedShard; status: RaftStatus; quiesced: boolean }> {
     for (const hosted of this.byGroup.values()) {
