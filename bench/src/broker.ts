@@ -1,4 +1,4 @@
-import { EddyClient } from "@eddy/client";
+import { EddyClient, type StreamMode } from "@eddy/client";
 import { BrokerProcess } from "@eddy/testkit";
 
 export type FsyncMode = "always" | "never";
@@ -8,11 +8,19 @@ export function brokerArgs(fsync: FsyncMode, extra: readonly string[] = []): str
   return ["--fsync", fsync, ...extra];
 }
 
-/** Creates an ON_DEMAND stream (no per-shard throttling: the broker's capacity is what is measured). */
-export async function createStream(endpoint: string, streamName: string, shardCount: number): Promise<string[]> {
+/**
+ * Creates a stream, ON_DEMAND unless told (no per-shard throttling: the broker's capacity is what is
+ * measured; the limits scenario measures the throttling of PROVISIONED).
+ */
+export async function createStream(
+  endpoint: string,
+  streamName: string,
+  shardCount: number,
+  streamMode: StreamMode = "ON_DEMAND",
+): Promise<string[]> {
   const client = new EddyClient({ endpoint });
   try {
-    await client.createStream({ streamName, shardCount, streamMode: "ON_DEMAND" });
+    await client.createStream({ streamName, shardCount, streamMode });
     await client.waitForStreamActive(streamName);
     const { shards } = await client.listShards({ streamName });
     return shards.map((shard) => shard.shardId);

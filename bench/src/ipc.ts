@@ -98,8 +98,36 @@ export interface KinesisReadConfig {
   readonly getRecordsLimit: number;
 }
 
+/**
+ * limits: one shard read either by polling (GetRecords of `getRecordsLimit` records, `callsPerSec` calls
+ * due per second, a call skipped while the previous one is unanswered) or by one SubscribeToShard, both from
+ * TRIM_HORIZON, so that there is a backlog to read at the limit's rate. Every delivery within the window is
+ * returned (`deliveries`), so that the coordinator can measure the rate between the first and the last.
+ */
+export interface LimitsReadConfig {
+  readonly kind: "limits-read";
+  readonly endpoint: string;
+  readonly streamName: string;
+  readonly shardId: string;
+  readonly mode: "poll" | "subscribe";
+  /** poll only. */
+  readonly callsPerSec: number;
+  /** poll only: GetRecords' Limit. */
+  readonly getRecordsLimit: number;
+  /** poll only: shifts this reader's schedule so that several readers' calls interleave. */
+  readonly phaseOffsetMs: number;
+  /** subscribe only: names the subscriber in the broker's metrics. */
+  readonly consumerName: string;
+}
+
 export type WorkerConfig =
-  ClosedLoopPutConfig | OpenLoopPutConfig | ProducerLoadConfig | SubscribeConfig | KinesisPutConfig | KinesisReadConfig;
+  | ClosedLoopPutConfig
+  | OpenLoopPutConfig
+  | ProducerLoadConfig
+  | SubscribeConfig
+  | KinesisPutConfig
+  | KinesisReadConfig
+  | LimitsReadConfig;
 
 /** What one worker measured. Counts and latencies cover the measurement window only. */
 export interface WorkerResult {
@@ -136,6 +164,16 @@ export interface WorkerResult {
   readonly ackedRecordsByShard?: Readonly<Record<string, number>>;
   /** kinesis-read: what was read (`records` counts the records). */
   readonly readBack?: ReadBackFigures;
+  /** limits-read: every successful GetRecords answer or non-empty event arriving within the window. */
+  readonly deliveries?: Deliveries;
+}
+
+/** Parallel arrays, one entry per delivery, in arrival order; bounded by the calls (events) of one window. */
+export interface Deliveries {
+  /** When it arrived (`epochNowMs`). */
+  readonly atMs: number[];
+  /** Bytes of record data it carried. */
+  readonly bytes: number[];
 }
 
 /** One reader's read-back; its `cpuMs` covers the same span, start to `doneAtMs`. */

@@ -63,6 +63,21 @@ export interface KinesisPeersSettings extends PutSettings {
   readonly eddyHttpVersions: readonly KinesisHttpVersion[];
 }
 
+/** Several consumer applications on one stream under a fixed put rate; see scenarios/fanout.ts. */
+export interface FanoutSettings extends CommonSettings {
+  /** One case per count (per shard count). */
+  readonly applicationCounts: readonly number[];
+  readonly rateRecordsPerSec: number;
+  /** Records per PutRecords call of the load (1 sends PutRecord). */
+  readonly batchRecords: number;
+}
+
+/** PROVISIONED limits, each overdriven; see scenarios/limits.ts. */
+export interface LimitsSettings extends CommonSettings {
+  /** Writes: offered ÷ the binding limit. */
+  readonly overdrive: number;
+}
+
 export interface BenchOptions {
   readonly scenarios: readonly ScenarioName[];
   readonly outDir: string | undefined;
@@ -77,6 +92,8 @@ export interface BenchOptions {
   readonly producer: ProducerSettings;
   readonly application: ApplicationSettings;
   readonly kinesisPeers: KinesisPeersSettings;
+  readonly limits: LimitsSettings;
+  readonly fanout: FanoutSettings;
 }
 
 /** Defaults that differ by scenario; everything else is shared. */
@@ -103,9 +120,11 @@ const DEFAULTS = {
     leaseTimeoutsMs: "2000,10000",
   },
   kinesisPeers: { shardCounts: [4], producers: 4, batchRecords: 100, readers: 2, eddyHttp: "1.1" },
+  limits: { shardCounts: [1], producers: 2, overdrive: 2.5 },
+  fanout: { shardCounts: [4], producers: 1, applicationCounts: "1,2,5", rateRecordsPerSec: 2_000, batchRecords: 10 },
 } as const;
 
-export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|application|kinesis-peers|all> [options]
+export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|application|kinesis-peers|limits|fanout|all> [options]
 
 Scenarios
   put           PutRecords throughput, closed loop (records/s, MB/s, latency, group-commit batch sizes)
@@ -123,26 +142,31 @@ Scenarios
   kinesis-peers the put load through the AWS SDK (Kinesis API) against Eddy (3 brokers, RF=3) and
                 against kinesalite (npm, one node on LevelDB) in the same run, then the read-back of
                 everything put (GetShardIterator + GetRecords); Eddy ÷ kinesalite ratios
-  all           the eight in sequence
+  limits        a PROVISIONED 1-shard stream driven over each per-shard limit (writes: records/s,
+                bytes/s; GetRecords: calls/s, bytes/s; each subscriber's bytes/s): accepted ÷ limit
+                and throttles; exits 1 if any is off by more than 5 %
+  fanout        1, 2, 5 consumer applications (one worker process each) reading one stream under
+                --rate: per-application records/s and put-to-process latency
+  all           the ten in sequence
 
 Options (seconds may be fractional)
   --duration <s>        measurement window per run (failover: from the kill) (10)
   --warmup <s>          load before the window (failover: before the kill) (2)
   --runs <n>            repetitions; the report gives each and the median (3)
   --shards <n,n,...>    stream shard counts, one row each
-                        (put, replication: 1,4; put-latency, e2e, producer, kinesis-peers: 4;
-                        application: 8; failover: always 1)
+                        (put, replication: 1,4; put-latency, e2e, producer, kinesis-peers, fanout: 4;
+                        application: 8; failover, limits: always 1)
   --producers <n>       producer processes  (put, put-latency, replication, kinesis-peers: 4;
                         failover: 2; e2e, application: 1)
   --concurrency <n>     put, replication, kinesis-peers: PutRecords calls in flight per producer (4)
   --batch <n>           records per call, 1..500     (put, replication, kinesis-peers: 100; put-latency: 1;
-                        application: 10)
+                        application, fanout: 10)
                         put-latency: 1 sends PutRecord; n > 1 sends PutRecords of n records,
                         rate / n calls/s, latency per call (e2e, failover always send PutRecord)
   --record-bytes <n>    bytes of data per record, 8..1048576           (1024)
-  --rate <records/s>    put-latency, e2e, failover, producer, application: total records/s offered
-                        (put-latency: 12500; e2e: 2000; failover: 500; producer: 10000;
-                        application: 5000)
+  --rate <records/s>    put-latency, e2e, failover, producer, application, fanout: total records/s
+                        offered (put-latency: 12500; e2e: 2000; failover: 500; producer: 10000;
+                        application: 5000; fanout: 2000)
   --batch-max <n,n,...> producer: records per PutRecords, one full-speed row each (100,500)
   --linger <ms,ms,...>  producer: linger times, one fixed-rate row each          (0,5,20)
   --workers <n,n,...>   application: worker processes, one backlog row each      (1,2,3)
@@ -151,6 +175,8 @@ Options (seconds may be fractional)
   --readers <n>         kinesis-peers: read-back processes                         (2)
   --eddy-http <v,...>   kinesis-peers: HTTP versions to Eddy, 1.1 and/or 2, one row each (1.1);
                         kinesalite speaks HTTP/1.1 only
+  --applications <n,...>  fanout: consumer applications, one row each          (1,2,5)
+  --overdrive <x>       limits: writes offered ÷ the limit, > 1                       (2.5)
   --fsync <always|never>  the broker's --fsync                         (always)
   --timeout <s>         hard bound of one run        (warm-up + duration + 60 s)
   --out <dir>           results root                                   (bench/results)
@@ -186,6 +212,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       "lease-timeout": { type: "string" },
       readers: { type: "string" },
       "eddy-http": { type: "string" },
+      overdrive: { type: "string" },
+      applications: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -260,6 +288,18 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       readers: integer("--readers", values.readers ?? String(DEFAULTS.kinesisPeers.readers), 1, 64),
       eddyHttpVersions: httpVersions(values["eddy-http"] ?? DEFAULTS.kinesisPeers.eddyHttp),
     },
+    limits: {
+      ...forScenario(DEFAULTS.limits),
+      // One shard, fixed processes per case: the limits are per shard (see scenarios/limits.ts).
+      shardCounts: DEFAULTS.limits.shardCounts,
+      overdrive: overdrive(values.overdrive ?? String(DEFAULTS.limits.overdrive)),
+    },
+    fanout: {
+      ...forScenario(DEFAULTS.fanout),
+      applicationCounts: integerList("--applications", values.applications ?? DEFAULTS.fanout.applicationCounts, 1, 16),
+      rateRecordsPerSec: rate ?? DEFAULTS.fanout.rateRecordsPerSec,
+      batchRecords: batchRecords ?? DEFAULTS.fanout.batchRecords,
+    },
     failover: {
       ...forScenario(DEFAULTS.failover),
       // One shard: a kill then stops every put's shard at once, and nothing else (see scenarios/failover.ts).
@@ -277,6 +317,13 @@ function scenariosFrom(positionals: readonly string[]): ScenarioName[] {
   const known = SCENARIO_NAMES.find((n) => n === name);
   if (!known) throw new UsageError(`unknown scenario "${name}"; choose one of ${SCENARIO_NAMES.join(", ")}, all`);
   return [known];
+}
+
+function overdrive(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 1 || value > 20)
+    throw new UsageError(`--overdrive must be a number over 1, at most 20 (got "${text}")`);
+  return value;
 }
 
 function positiveNumber(flag: string, text: string): number {

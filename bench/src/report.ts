@@ -2,6 +2,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { renderBarChart, type BarChart } from "./charts.js";
+import { mergeHistograms } from "./histogram.js";
 import type { CaseReport, ScenarioReport } from "./runner.js";
 import type { BenchCase } from "./scenario.js";
 
@@ -38,7 +40,10 @@ export interface WrittenReport {
   readonly markdown: string;
 }
 
-/** Writes `<root>/<YYYY-MM-DD>-<resultsName or name>/`: result.json, result.md and raw/ (histograms, git-ignored). */
+/**
+ * Writes `<root>/<YYYY-MM-DD>-<resultsName or name>/`: result.json, result.md, the charts (latency.svg,
+ * throughput.svg, where the scenario has the figures) and raw/ (histograms, git-ignored).
+ */
 export async function writeReport<K extends string, C extends BenchCase>(
   report: ScenarioReport<K, C>,
   machine: MachineInfo,
@@ -46,8 +51,10 @@ export async function writeReport<K extends string, C extends BenchCase>(
 ): Promise<WrittenReport> {
   const dir = join(rootDir, `${localDate(report.startedAt)}-${report.scenario.resultsName ?? report.scenario.name}`);
   await mkdir(join(dir, "raw"), { recursive: true });
-  const markdown = toMarkdown(report, machine);
+  const charts = chartsOf(report);
+  const markdown = toMarkdown(report, machine, Object.keys(charts));
   await writeFile(join(dir, "result.json"), JSON.stringify(toJson(report, machine), null, 2) + "\n");
+  for (const [fileName, chart] of Object.entries(charts)) await writeFile(join(dir, fileName), renderBarChart(chart));
   await writeFile(join(dir, "result.md"), markdown);
   for (const { benchCase, runs } of report.cases) {
     for (const run of runs) {
@@ -71,6 +78,7 @@ function toJson<K extends string, C extends BenchCase>(report: ScenarioReport<K,
     finishedAt: report.finishedAt.toISOString(),
     machine,
     settings: scenario.settings,
+    ...(scenario.check ? { problems: scenario.check(report.cases) } : {}),
     figures: Object.fromEntries(scenario.columns.map((c) => [c.key, c.label])),
     // NaN (a figure with no samples) becomes null in JSON.
     cases: report.cases.map(({ benchCase, runs, median }) => ({
@@ -84,6 +92,7 @@ function toJson<K extends string, C extends BenchCase>(report: ScenarioReport<K,
 export function toMarkdown<K extends string, C extends BenchCase>(
   report: ScenarioReport<K, C>,
   machine: MachineInfo,
+  chartFileNames: readonly string[] = [],
 ): string {
   const { scenario } = report;
   const lines = [
@@ -99,8 +108,90 @@ export function toMarkdown<K extends string, C extends BenchCase>(
     ...table(report),
     ...noteLines(report.cases),
     ...failureLines(report.cases),
+    ...checkLines(report),
+    ...(chartFileNames.length > 0 ? ["", ...chartFileNames.map((name) => `![${name}](${name})`)] : []),
   ];
   return lines.join("\n") + "\n";
+}
+
+/** A checking scenario's verdict (limits): what is off, or that nothing is. */
+function checkLines<K extends string, C extends BenchCase>(report: ScenarioReport<K, C>): string[] {
+  const problems = report.scenario.check?.(report.cases);
+  if (problems === undefined) return [];
+  if (problems.length === 0) return ["", "Check: every case within its tolerance."];
+  return ["", "Check failed (the command exits 1):", ...problems.map((p) => `- ${p}`)];
+}
+
+/** The percentiles of the latency chart, in the order of its bars. */
+const CHART_PERCENTILES = [
+  { name: "p50", percentile: 50 },
+  { name: "p90", percentile: 90 },
+  { name: "p99", percentile: 99 },
+  { name: "p99.9", percentile: 99.9 },
+  { name: "max", percentile: 100 },
+] as const;
+
+/**
+ * The charts every scenario gets, by file name, where it has the figures: latency.svg (each case's latency
+ * histograms, all runs merged) and throughput.svg (the median of every records/s column per case).
+ */
+export function chartsOf<K extends string, C extends BenchCase>(
+  report: ScenarioReport<K, C>,
+): Record<string, BarChart> {
+  const charts: Record<string, BarChart> = {};
+  const latency = latencyChart(report);
+  if (latency) charts["latency.svg"] = latency;
+  const throughput = throughputChart(report);
+  if (throughput) charts["throughput.svg"] = throughput;
+  return charts;
+}
+
+function chartTitle<K extends string, C extends BenchCase>(report: ScenarioReport<K, C>, what: string): string {
+  return `${report.scenario.name} (${localDate(report.startedAt)}): ${what}`;
+}
+
+function latencyChart<K extends string, C extends BenchCase>(report: ScenarioReport<K, C>): BarChart | undefined {
+  const names = [...new Set(report.cases.flatMap(({ runs }) => runs.flatMap((r) => Object.keys(r.histograms))))];
+  const groups: string[] = [];
+  const valuesByPercentile: number[][] = CHART_PERCENTILES.map(() => []);
+  for (const { benchCase, runs } of report.cases) {
+    for (const name of names) {
+      const merged = mergeHistograms(runs.flatMap((r) => r.histograms[name] ?? []));
+      if (merged.totalCount === 0) continue;
+      groups.push(names.length > 1 ? `${benchCase.name} · ${name.replace(/(Latency)?Us$/, "")}` : benchCase.name);
+      CHART_PERCENTILES.forEach(({ percentile }, i) =>
+        valuesByPercentile[i]!.push(
+          (percentile === 100 ? merged.maxValue : merged.getValueAtPercentile(percentile)) / 1000,
+        ),
+      );
+    }
+  }
+  if (groups.length === 0) return undefined;
+  return {
+    title: chartTitle(report, "latency percentiles"),
+    subtitle: `every run of a case merged (${report.scenario.runs} run(s)); log scale`,
+    valueAxisLabel: "latency (ms, log scale)",
+    groups,
+    series: CHART_PERCENTILES.map(({ name }, i) => ({ name, values: valuesByPercentile[i]! })),
+    logScale: true,
+  };
+}
+
+function throughputChart<K extends string, C extends BenchCase>(report: ScenarioReport<K, C>): BarChart | undefined {
+  const chosen = report.scenario.throughputChart;
+  const columns = chosen
+    ? report.scenario.columns.filter((c) => chosen.columns.includes(c.key))
+    : report.scenario.columns.filter((c) => /records\/s$/.test(c.label) && !c.label.includes("÷"));
+  const series = columns.map((c) => ({ name: c.label, values: report.cases.map(({ median }) => median[c.key]) }));
+  if (!series.some((s) => s.values.some((v) => Number.isFinite(v)))) return undefined;
+  return {
+    title: chartTitle(report, "throughput"),
+    subtitle: `median over ${report.scenario.runs} run(s) per case`,
+    valueAxisLabel: chosen?.valueAxisLabel ?? "records/s",
+    groups: report.cases.map(({ benchCase }) => benchCase.name),
+    series,
+    logScale: false,
+  };
 }
 
 function table<K extends string, C extends BenchCase>(report: ScenarioReport<K, C>): string[] {

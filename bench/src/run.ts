@@ -13,6 +13,8 @@ import { applicationScenario } from "./scenarios/application.js";
 import { e2eScenario } from "./scenarios/e2e.js";
 import { failoverScenario } from "./scenarios/failover.js";
 import { kinesisPeersScenario } from "./scenarios/kinesis-peers.js";
+import { fanoutScenario } from "./scenarios/fanout.js";
+import { limitsScenario } from "./scenarios/limits.js";
 import { producerScenario } from "./scenarios/producer.js";
 import { putLatencyScenario } from "./scenarios/put-latency.js";
 import { putScenario } from "./scenarios/put.js";
@@ -33,11 +35,15 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   cleanUpOnSignals();
   const machine = machineInfo();
-  for (const name of options.scenarios) await runNamed(name, options, machine);
-  return 0;
+  const problems: string[] = [];
+  for (const name of options.scenarios) problems.push(...(await runNamed(name, options, machine)));
+  if (problems.length === 0) return 0;
+  process.stderr.write(`Off (exit code 1):\n${problems.map((p) => `- ${p}\n`).join("")}`);
+  return 1;
 }
 
-function runNamed(name: ScenarioName, options: BenchOptions, machine: MachineInfo): Promise<void> {
+/** Resolves with what the scenario's own check found off (only limits checks). */
+function runNamed(name: ScenarioName, options: BenchOptions, machine: MachineInfo): Promise<string[]> {
   switch (name) {
     case "put":
       return runAndReport(putScenario(options.put), machine, options.outDir);
@@ -55,25 +61,30 @@ function runNamed(name: ScenarioName, options: BenchOptions, machine: MachineInf
       return runAndReport(applicationScenario(options.application), machine, options.outDir);
     case "kinesis-peers":
       return runKinesisPeers(options, machine);
+    case "limits":
+      return runAndReport(limitsScenario(options.limits), machine, options.outDir);
+    case "fanout":
+      return runAndReport(fanoutScenario(options.fanout), machine, options.outDir);
   }
 }
 
 /** Whether kinesalite runs here decides the cases: without it, Eddy alone (and the report says why). */
-async function runKinesisPeers(options: BenchOptions, machine: MachineInfo): Promise<void> {
+async function runKinesisPeers(options: BenchOptions, machine: MachineInfo): Promise<string[]> {
   const kinesalite = await KinesaliteProcess.probe();
   if (!kinesalite.available)
     process.stderr.write(`kinesis-peers: kinesalite cannot run here (${kinesalite.reason}); measuring Eddy alone\n`);
-  await runAndReport(kinesisPeersScenario(options.kinesisPeers, kinesalite), machine, options.outDir);
+  return runAndReport(kinesisPeersScenario(options.kinesisPeers, kinesalite), machine, options.outDir);
 }
 
 async function runAndReport<K extends string, C extends BenchCase>(
   scenario: Scenario<K, C>,
   machine: MachineInfo,
   outDir: string | undefined,
-): Promise<void> {
+): Promise<string[]> {
   const report = await runScenario(scenario);
   const written = await writeReport(report, machine, outDir);
   process.stdout.write(`${written.markdown}\nWritten to ${written.dir}\n\n`);
+  return scenario.check?.(report.cases) ?? [];
 }
 
 /** Our own UsageError, or one of parseArgs's (unknown option, missing value...). */

@@ -1,4 +1,5 @@
 import type { Cleanups } from "./bounded.js";
+import type { CaseReport } from "./runner.js";
 
 export const SCENARIO_NAMES = [
   "put",
@@ -9,6 +10,8 @@ export const SCENARIO_NAMES = [
   "producer",
   "application",
   "kinesis-peers",
+  "limits",
+  "fanout",
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -76,6 +79,16 @@ export interface Scenario<K extends string, C extends BenchCase = BenchCase> {
   /** Hard bound of one run, broker start to clean-up; exceeding it kills everything and fails. */
   readonly runTimeoutMs: number;
   runOnce(benchCase: C, label: string, cleanups: Cleanups, context: RunContext<K>): Promise<RunOutcome<K>>;
+  /**
+   * What throughput.svg shows, when not every "… records/s" column: the columns (their medians) and the
+   * value axis' label (limits charts accepted ÷ limit).
+   */
+  readonly throughputChart?: { readonly columns: readonly K[]; readonly valueAxisLabel: string };
+  /**
+   * For a scenario that checks as well as measures (limits): what is off, one sentence each, from the
+   * finished report. Anything listed makes the command exit non-zero, after the report is written.
+   */
+  check?(cases: readonly CaseReport<K, C>[]): string[];
 }
 
 export function shardCases(shardCounts: readonly number[]): BenchCase[] {
