@@ -306,6 +306,26 @@ describe("Kinesis endpoint: the AWS SDK v3 against one broker", () => {
       iterator = page.NextShardIterator;
     }
     expect(children).toEqual(["shardId-000000000002", "shardId-000000000003"]);
+    // SubscribeToShard at the closed parent's end: its last event names the children, then it ends.
+    const parentArn = (await client.send(new DescribeStreamSummaryCommand({ StreamName }))).StreamDescriptionSummary!
+      .StreamARN!;
+    const { Consumer: ender } = await client.send(
+      new RegisterStreamConsumerCommand({ StreamARN: parentArn, ConsumerName: "ender" }),
+    );
+    const closed = await client.send(
+      new SubscribeToShardCommand({
+        ConsumerARN: ender!.ConsumerARN,
+        ShardId: "shardId-000000000000",
+        StartingPosition: { Type: "LATEST" },
+      }),
+    );
+    let lastChildren: string[] = [];
+    for await (const event of closed.EventStream!) {
+      const e = event.SubscribeToShardEvent;
+      if (e?.ChildShards?.length) lastChildren = e.ChildShards.map((c) => c.ShardId!);
+    }
+    expect(lastChildren).toEqual(["shardId-000000000002", "shardId-000000000003"]);
+    await client.send(new DeregisterStreamConsumerCommand({ ConsumerARN: ender!.ConsumerARN }));
 
     await client.send(new IncreaseStreamRetentionPeriodCommand({ StreamName, RetentionPeriodHours: 48 }));
     const shorter = await errorOf(
