@@ -1,8 +1,8 @@
 /**
  * The Kinesis endpoint with a certificate: TLS on the same port, HTTP/2 or HTTP/1.1 as ALPN picks,
- * both answering Kinesis calls. The certificate is made here with the openssl command.
+ * both answering Kinesis calls. The certificates are `eddy certs dev`'s (a local CA and a broker
+ * certificate it signed), so the clients trust the CA, not the certificate itself.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import * as http2 from "node:http2";
 import * as https from "node:https";
@@ -10,7 +10,7 @@ import type { TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BrokerProcess } from "@eddy/testkit";
+import { BrokerProcess, runEddy } from "@eddy/testkit";
 
 const LIST_STREAMS = { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" };
 
@@ -41,17 +41,13 @@ describe("Kinesis endpoint over TLS", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "eddy-tls-"));
-    const cert = join(dir, "cert.pem");
-    const key = join(dir, "key.pem");
-    execFileSync(
-      "openssl",
-      [
-        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"],
-        ...["-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-      ],
-      { stdio: "ignore" },
-    );
-    ca = await readFile(cert);
+    // The certificates of `eddy certs dev`: a local CA, and a broker certificate it signed.
+    const made = await runEddy(["certs", "dev", "--out", dir, "--broker", "b1"]);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/the keys are not encrypted/);
+    const cert = join(dir, "b1.crt");
+    const key = join(dir, "b1.key");
+    ca = await readFile(join(dir, "ca.crt"));
     // Iterators expire after 1.5 s here, so that ExpiredIteratorException can be seen.
     broker = await BrokerProcess.start({
       args: ["--kinesis-tls-cert", cert, "--kinesis-tls-key", key, "--iterator-ttl-ms", "1500"],

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { KinesisError } from "@eddy/core";
 import { registerAppCommands } from "./app-commands.js";
 import { registerBrokerCommands } from "./broker-commands.js";
+import { registerCertsCommands } from "./certs-commands.js";
 import { registerClusterCommands } from "./cluster-commands.js";
 import { registerStreamCommands } from "./stream-commands.js";
 
@@ -21,6 +22,7 @@ registerBrokerCommands(program);
 registerClusterCommands(program);
 registerStreamCommands(program);
 registerAppCommands(program);
+registerCertsCommands(program);
 
 try {
   await program.parseAsync(process.argv);
