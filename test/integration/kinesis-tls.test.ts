@@ -3,7 +3,7 @@
  * both answering Kinesis calls. The certificates are `eddy certs dev`'s (a local CA and a broker
  * certificate it signed), so the clients trust the CA, not the certificate itself.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import * as http2 from "node:http2";
 import * as https from "node:https";
 import type { TLSSocket } from "node:tls";
@@ -132,5 +132,32 @@ describe("Kinesis endpoint over TLS", () => {
     } finally {
       session.close();
     }
+  });
+
+  it("a certificate replaced on disk is used by new connections without a restart", async () => {
+    // A second CA and its certificate for b1, copied over the files the broker serves.
+    const other = join(dir, "rotated");
+    expect((await runEddy(["certs", "dev", "--out", other, "--broker", "b1"])).code).toBe(0);
+    const newCa = await readFile(join(other, "ca.crt"));
+    await copyFile(join(other, "b1.key"), join(dir, "b1.key"));
+    await copyFile(join(other, "b1.crt"), join(dir, "b1.crt"));
+    const trusts = async (authority: Buffer): Promise<boolean> => {
+      const session = http2.connect(origin, { ca: authority });
+      try {
+        return await new Promise<boolean>((resolve) => {
+          session.once("connect", () => resolve(true));
+          session.once("error", () => resolve(false));
+        });
+      } finally {
+        session.close();
+      }
+    };
+    const deadline = Date.now() + 15_000;
+    while (!(await trusts(newCa))) {
+      if (Date.now() > deadline) throw new Error("the new certificate was not picked up");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // New connections get the new certificate: a client trusting only the old CA is refused now.
+    expect(await trusts(ca)).toBe(false);
   });
 });

@@ -8,7 +8,7 @@
  * operation runs in `KinesisHandler` and the answer goes back in the request's format.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
@@ -22,6 +22,8 @@ export const KINESIS_TARGET_PREFIX = "Kinesis_20131202.";
 const FIRST_BYTES_TIMEOUT_MS = 10_000;
 /** PutRecords takes 10 MiB of data; base64 in JSON makes that 13.4 MiB, plus keys and framing. */
 export const KINESIS_REQUEST_BYTES_MAX = 16 * 1024 * 1024;
+/** How often the certificate and key files are looked at for a replacement. */
+export const CERT_POLL_INTERVAL_MS = 1_000;
 const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 /**
  * Windows big enough for a whole PutRecords: with HTTP/2's default 64 KiB a 13 MB body waits for a
@@ -72,6 +74,7 @@ export class KinesisHttpServer {
     readonly port: number,
     readonly tls: boolean,
     private readonly sessions: ReadonlySet<http2.ServerHttp2Session>,
+    private readonly unwatch: () => void,
   ) {}
 
   static async start(
@@ -84,6 +87,7 @@ export class KinesisHttpServer {
       void serve(req, res, handler, bytesMax, logger);
     };
     let listener: net.Server;
+    let unwatch: () => void = () => {};
     const sessions = new Set<http2.ServerHttp2Session>();
     if (options.tls) {
       const secure = http2.createSecureServer(
@@ -96,6 +100,23 @@ export class KinesisHttpServer {
         onRequest,
       );
       secure.on("connection", (socket: net.Socket) => socket.setNoDelay(true));
+      // A certificate replaced on disk is used for new connections without a restart. A cert and key that
+      // do not match yet (one file written before the other) keep the old pair until the second lands.
+      const { certFile, keyFile } = options.tls;
+      const reload = (): void => {
+        try {
+          secure.setSecureContext({ cert: readFileSync(certFile), key: readFileSync(keyFile) });
+          logger.info({ certFile }, "Kinesis endpoint: certificate reloaded");
+        } catch (error) {
+          logger.warn({ err: error, certFile, keyFile }, "Kinesis endpoint: certificate not reloaded");
+        }
+      };
+      watchFile(certFile, { interval: CERT_POLL_INTERVAL_MS }, reload);
+      watchFile(keyFile, { interval: CERT_POLL_INTERVAL_MS }, reload);
+      unwatch = () => {
+        unwatchFile(certFile, reload);
+        unwatchFile(keyFile, reload);
+      };
       secure.on("session", (s) => {
         sessions.add(s);
         s.once("close", () => sessions.delete(s));
@@ -144,7 +165,7 @@ export class KinesisHttpServer {
       });
     });
     const port = (listener.address() as net.AddressInfo).port;
-    const server = new KinesisHttpServer(listener, port, options.tls !== undefined, sessions);
+    const server = new KinesisHttpServer(listener, port, options.tls !== undefined, sessions, unwatch);
     listener.on("connection", (socket: net.Socket) => {
       server.sockets.add(socket);
       socket.once("close", () => server.sockets.delete(socket));
@@ -153,6 +174,7 @@ export class KinesisHttpServer {
   }
 
   async close(): Promise<void> {
+    this.unwatch();
     const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
     for (const session of this.sessions) session.close();
     for (const socket of this.sockets) socket.destroy();
