@@ -33,7 +33,7 @@ async function call(session: http2.ClientHttp2Session, target: string, input: un
   });
 }
 
-describe("Kinesis endpoint over TLS", () => {
+describe("TLS on the Kinesis endpoint and the admin port (--tls-cert, --tls-key)", () => {
   let dir: string;
   let broker: BrokerProcess;
   let ca: Buffer;
@@ -50,13 +50,27 @@ describe("Kinesis endpoint over TLS", () => {
     ca = await readFile(join(dir, "ca.crt"));
     // Iterators expire after 1.5 s here, so that ExpiredIteratorException can be seen.
     broker = await BrokerProcess.start({
-      args: ["--kinesis-tls-cert", cert, "--kinesis-tls-key", key, "--iterator-ttl-ms", "1500"],
+      args: ["--tls-cert", cert, "--tls-key", key, "--iterator-ttl-ms", "1500"],
     });
-    origin = broker.kinesisUrl.replace("http://", "https://");
+    origin = broker.kinesisUrl;
+    expect(origin).toMatch(/^https:/);
   });
   afterAll(async () => {
     await broker?.destroy();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it("the admin port speaks TLS too", async () => {
+    expect(broker.adminUrl).toMatch(/^https:/);
+    const status = await new Promise<number>((resolve, reject) => {
+      https
+        .get(`${broker.adminUrl}/healthz`, { ca }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on("error", reject);
+    });
+    expect(status).toBe(200);
   });
 
   it("speaks HTTP/2 when the client offers h2", async () => {

@@ -1,4 +1,5 @@
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type RequestListener, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { HealthImplementation } from "grpc-health-check";
 import { pino, type Logger } from "pino";
 import { KinesisError, serviceUnavailable } from "@eddy/core";
@@ -14,6 +15,7 @@ import { ApplicationService } from "./applications-service.js";
 import { KinesisOperations } from "./kinesis/operations.js";
 import { KinesisHttpServer } from "./kinesis/server.js";
 import { StreamAdmin } from "./stream-admin.js";
+import { readCertificate, watchCertificate } from "./tls.js";
 import { StreamService } from "./service.js";
 import { serveSubscription } from "./subscribe.js";
 
@@ -42,6 +44,9 @@ export class Broker {
     readonly adminPort: number,
     /** The Kinesis-compatible endpoint, unless turned off. */
     readonly kinesis: KinesisHttpServer | undefined,
+    /** Whether the admin port speaks TLS. */
+    readonly adminTls: boolean,
+    private readonly unwatchAdminCertificate: () => void,
   ) {}
 
   static async start(config: BrokerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Broker> {
@@ -75,7 +80,11 @@ export class Broker {
     cluster.setAdvertisedAddress(`${config.host}:${grpcPort}`);
     cluster.start();
     let broker: Broker | undefined;
-    const adminServer = createServer((req, res) => {
+    const tlsFiles =
+      config.tlsCertFile && config.tlsKeyFile
+        ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile }
+        : undefined;
+    const serveAdmin: RequestListener = (req, res) => {
       adminRoute(
         req.url ?? "/",
         probe,
@@ -90,7 +99,16 @@ export class Broker {
           res.writeHead(status, { "content-type": type });
           res.end(body);
         });
-    });
+    };
+    let unwatchAdminCertificate = (): void => {};
+    let adminServer: HttpServer;
+    if (tlsFiles) {
+      const secure = createHttpsServer(readCertificate(tlsFiles), serveAdmin);
+      unwatchAdminCertificate = watchCertificate(tlsFiles, (c) => secure.setSecureContext(c), logger, "admin port");
+      adminServer = secure;
+    } else {
+      adminServer = createServer(serveAdmin);
+    }
     const adminPort = await listenHttp(adminServer, config.host, config.adminPort);
     const kinesis =
       config.kinesisPort === -1
@@ -99,9 +117,7 @@ export class Broker {
             {
               host: config.host,
               port: config.kinesisPort,
-              ...(config.kinesisTlsCertFile && config.kinesisTlsKeyFile
-                ? { tls: { certFile: config.kinesisTlsCertFile, keyFile: config.kinesisTlsKeyFile } }
-                : {}),
+              ...(tlsFiles ? { tls: tlsFiles } : {}),
             },
             new KinesisOperations({
               service,
@@ -111,7 +127,20 @@ export class Broker {
             }),
             logger,
           );
-    broker = new Broker(config, logger, store, cluster, grpcServer, health, adminServer, grpcPort, adminPort, kinesis);
+    broker = new Broker(
+      config,
+      logger,
+      store,
+      cluster,
+      grpcServer,
+      health,
+      adminServer,
+      grpcPort,
+      adminPort,
+      kinesis,
+      tlsFiles !== undefined,
+      unwatchAdminCertificate,
+    );
     if (config.peers.size === 0) await broker.formSingleNode();
     broker.retentionTimer = setInterval(
       () => void broker!.trimRetention(metadata, probe),
@@ -127,6 +156,7 @@ export class Broker {
         zone: config.zone,
         grpc: `${config.host}:${grpcPort}`,
         admin: `${config.host}:${adminPort}`,
+        adminTls: tlsFiles !== undefined,
         ...(kinesis ? { kinesis: `${config.host}:${kinesis.port}`, kinesisTls: kinesis.tls } : {}),
         dataDir: config.dataDir,
         peers: Object.fromEntries(config.peers),
@@ -210,6 +240,7 @@ export class Broker {
       });
     });
     await this.kinesis?.close();
+    this.unwatchAdminCertificate();
     await new Promise<void>((resolve) => this.adminServer.close(() => resolve()));
     await this.store.close();
     this.logger.info("broker stopped");

@@ -46,9 +46,12 @@ export interface BrokerConfig {
   readonly adminPort: number;
   /** The Kinesis-compatible HTTP endpoint (AWS JSON/CBOR, HTTP/1.1 and HTTP/2); -1 (`--kinesis-port off`) turns it off. */
   readonly kinesisPort: number;
-  /** With both, the Kinesis endpoint speaks TLS (HTTP/2 and HTTP/1.1 chosen by ALPN). */
-  readonly kinesisTlsCertFile?: string;
-  readonly kinesisTlsKeyFile?: string;
+  /**
+   * PEM certificate and key: with both, the HTTP listeners speak TLS (the Kinesis endpoint with HTTP/2
+   * and HTTP/1.1 by ALPN, and the admin port), and reload the pair when the files are replaced.
+   */
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
   /** Used in stream ARNs, so that AWS tooling sees a familiar shape. */
   readonly region: string;
   readonly accountId: string;
@@ -156,8 +159,8 @@ export function configProblems(config: BrokerConfig): string[] {
     );
   port("adminPort", config.adminPort);
   if (config.kinesisPort !== -1) port("kinesisPort", config.kinesisPort);
-  if ((config.kinesisTlsCertFile === undefined) !== (config.kinesisTlsKeyFile === undefined))
-    problems.push("kinesisTlsCertFile and kinesisTlsKeyFile must be given together");
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined))
+    problems.push("tlsCertFile and tlsKeyFile must be given together");
   positiveInt("shardCountTotalMax", config.shardCountTotalMax);
   positiveInt("batchRecordsMax", config.batchRecordsMax);
   positiveInt("batchBytesMax", config.batchBytesMax);

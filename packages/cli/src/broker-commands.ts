@@ -38,8 +38,8 @@ interface BrokerOptions {
   grpcPort: number;
   adminPort: number;
   kinesisPort: number;
-  kinesisTlsCert?: string;
-  kinesisTlsKey?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   fsync: "always" | "never";
   shardWriteRecordsPerSec: number;
   shardWriteBytesPerSec: number;
@@ -129,8 +129,11 @@ function addBrokerOptions(command: Command, defaultDataDir: string = DEFAULT_CON
       (value: string) => (value === "off" ? -1 : integer(value)),
       d.kinesisPort,
     )
-    .option("--kinesis-tls-cert <file>", "PEM certificate: the Kinesis endpoint speaks TLS (with --kinesis-tls-key)")
-    .option("--kinesis-tls-key <file>", "PEM private key of --kinesis-tls-cert")
+    .option(
+      "--tls-cert <file>",
+      "PEM certificate (with --tls-key): the Kinesis endpoint and the admin port speak TLS; reloaded when replaced",
+    )
+    .option("--tls-key <file>", "PEM private key of --tls-cert")
     .addOption(
       new Option("--fsync <mode>", "sync acknowledged writes to disk").choices(["always", "never"]).default(d.fsync),
     )
@@ -236,8 +239,8 @@ function configFrom(o: BrokerOptions): BrokerConfig {
     grpcPort: o.listen?.port ?? o.grpcPort,
     adminPort: o.adminPort,
     kinesisPort: o.kinesisPort,
-    ...(o.kinesisTlsCert !== undefined ? { kinesisTlsCertFile: resolve(o.kinesisTlsCert) } : {}),
-    ...(o.kinesisTlsKey !== undefined ? { kinesisTlsKeyFile: resolve(o.kinesisTlsKey) } : {}),
+    ...(o.tlsCert !== undefined ? { tlsCertFile: resolve(o.tlsCert) } : {}),
+    ...(o.tlsKey !== undefined ? { tlsKeyFile: resolve(o.tlsKey) } : {}),
     fsync: o.fsync,
     shardLimits: {
       writeRecordsPerSec: o.shardWriteRecordsPerSec,
@@ -270,7 +273,7 @@ async function run(config: BrokerConfig, banner: boolean): Promise<void> {
         "",
         "Eddy is running (single broker, development mode).",
         `  gRPC API      ${config.host}:${broker.grpcPort}`,
-        `  admin HTTP    http://${config.host}:${broker.adminPort}  (/metrics /healthz /readyz)`,
+        `  admin HTTP    ${broker.adminTls ? "https" : "http"}://${config.host}:${broker.adminPort}  (/metrics /healthz /readyz)`,
         ...(broker.kinesis
           ? [
               `  Kinesis HTTP  ${broker.kinesis.tls ? "https" : "http"}://${config.host}:${broker.kinesis.port}  (AWS SDKs and CLI)`,

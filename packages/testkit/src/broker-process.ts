@@ -30,7 +30,7 @@ export class BrokerProcess {
     readonly dataDir: string,
     readonly endpoint: string,
     readonly adminUrl: string,
-    /** http://host:port of the Kinesis-compatible endpoint ("" when it is off). */
+    /** http(s)://host:port of the Kinesis-compatible endpoint ("" when it is off). */
     readonly kinesisUrl: string,
     private readonly options: BrokerProcessOptions,
     exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
@@ -73,7 +73,14 @@ export class BrokerProcess {
         const event = parseLog(line);
         if (event?.msg === "broker started" && typeof event.grpc === "string" && typeof event.admin === "string") {
           clearTimeout(timer);
-          resolveStart({ grpc: event.grpc, admin: event.admin, kinesis: typeof event.kinesis === "string" ? event.kinesis : "" });
+          resolveStart({
+            grpc: event.grpc,
+            admin: `${event.adminTls === true ? "https" : "http"}://${event.admin}`,
+            kinesis:
+              typeof event.kinesis === "string"
+                ? `${event.kinesisTls === true ? "https" : "http"}://${event.kinesis}`
+                : "",
+          });
         }
       });
     });
@@ -81,7 +88,7 @@ export class BrokerProcess {
       child.kill("SIGKILL"); // one that did not start in time must not outlive the test
       throw error;
     });
-    const broker = new BrokerProcess(child, dataDir, grpc, `http://${admin}`, kinesis && `http://${kinesis}`, options, exited);
+    const broker = new BrokerProcess(child, dataDir, grpc, admin, kinesis, options, exited);
     broker.logLines.push(...logLines);
     return broker;
   }

@@ -8,13 +8,13 @@
  * operation runs in `KinesisHandler` and the answer goes back in the request's format.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import { Duplex, PassThrough } from "node:stream";
 import type { Logger } from "pino";
 import { contentTypeOf, decodeBody, encodeBody, formatOf, SerializationError, type BodyFormat } from "./codec.js";
+import { readCertificate, watchCertificate } from "../tls.js";
 import { errorReply, UnknownOperationError } from "./errors.js";
 
 export const KINESIS_TARGET_PREFIX = "Kinesis_20131202.";
@@ -22,8 +22,6 @@ export const KINESIS_TARGET_PREFIX = "Kinesis_20131202.";
 const FIRST_BYTES_TIMEOUT_MS = 10_000;
 /** PutRecords takes 10 MiB of data; base64 in JSON makes that 13.4 MiB, plus keys and framing. */
 export const KINESIS_REQUEST_BYTES_MAX = 16 * 1024 * 1024;
-/** How often the certificate and key files are looked at for a replacement. */
-export const CERT_POLL_INTERVAL_MS = 1_000;
 const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 /**
  * Windows big enough for a whole PutRecords: with HTTP/2's default 64 KiB a 13 MB body waits for a
@@ -92,31 +90,19 @@ export class KinesisHttpServer {
     if (options.tls) {
       const secure = http2.createSecureServer(
         {
-          cert: readFileSync(options.tls.certFile),
-          key: readFileSync(options.tls.keyFile),
+          ...readCertificate(options.tls),
           allowHTTP1: true,
           ...HTTP2_OPTIONS,
         },
         onRequest,
       );
       secure.on("connection", (socket: net.Socket) => socket.setNoDelay(true));
-      // A certificate replaced on disk is used for new connections without a restart. A cert and key that
-      // do not match yet (one file written before the other) keep the old pair until the second lands.
-      const { certFile, keyFile } = options.tls;
-      const reload = (): void => {
-        try {
-          secure.setSecureContext({ cert: readFileSync(certFile), key: readFileSync(keyFile) });
-          logger.info({ certFile }, "Kinesis endpoint: certificate reloaded");
-        } catch (error) {
-          logger.warn({ err: error, certFile, keyFile }, "Kinesis endpoint: certificate not reloaded");
-        }
-      };
-      watchFile(certFile, { interval: CERT_POLL_INTERVAL_MS }, reload);
-      watchFile(keyFile, { interval: CERT_POLL_INTERVAL_MS }, reload);
-      unwatch = () => {
-        unwatchFile(certFile, reload);
-        unwatchFile(keyFile, reload);
-      };
+      unwatch = watchCertificate(
+        options.tls,
+        (context) => secure.setSecureContext(context),
+        logger,
+        "Kinesis endpoint",
+      );
       secure.on("session", (s) => {
         sessions.add(s);
         s.once("close", () => sessions.delete(s));
