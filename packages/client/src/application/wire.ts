@@ -3,7 +3,7 @@
  * and Dates, converted from and to the wire messages of the Streams service.
  */
 import type * as wire from "@eddy/api";
-import type { HeldLease, InitialPositionType, ResumePosition, ResumeType, ShardReport } from "@eddy/core";
+import type { HeartbeatResult, InitialPositionType, ResumePosition, ResumeType, ShardReport } from "@eddy/core";
 import { int64ToNumber } from "../convert.js";
 
 export type { HeldLease, ResumePosition, ResumeType, ShardReport } from "@eddy/core";
@@ -57,12 +57,8 @@ export interface WorkerHeartbeatInput {
   readonly reports?: readonly ShardReport[];
 }
 
-export interface WorkerHeartbeatOutput {
-  readonly leases: readonly HeldLease[];
-  readonly release: readonly string[];
-  readonly leaseTimeoutMs: number;
-  readonly nextExpiryInMs?: number;
-}
+/** What a heartbeat answers: the controller's own result shape. */
+export type WorkerHeartbeatOutput = HeartbeatResult;
 
 export interface CheckpointInput {
   readonly streamName: string;
