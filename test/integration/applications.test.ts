@@ -277,6 +277,34 @@ describe("consumer applications on one broker", () => {
     expect(takenByR2).toEqual([]);
   });
 
+  it("a new application at LATEST whose first worker dies before any record: its successor still gets what came after the start", async () => {
+    const stream = "latest";
+    await client.createStream({ streamName: stream, shardCount: 2, streamMode: "ON_DEMAND" });
+    await client.waitForStreamActive(stream);
+    const before = await putRecords(client, stream, 200, 10);
+    const base = { endpoints: [broker.endpoint], stream, application: "late", initialPosition: "LATEST" as const };
+    const first = await startWorker({ ...base, workerId: "l1" });
+    await Promise.all(
+      ["shardId-000000000000", "shardId-000000000001"].map((shardId) =>
+        first.waitFor((e) => e.event === "leaseAcquired" && e.shardId === shardId),
+      ),
+    );
+    // The start is pinned once the worker holds the shards: wait for both pins, then kill it.
+    const deadline = Date.now() + 10_000;
+    let app = await client.describeApplication({ streamName: stream, applicationName: "late" });
+    while (!app.shards.every((s) => s.checkpoint?.type === "AT_TIMESTAMP")) {
+      if (Date.now() > deadline) throw new Error(`not pinned: ${JSON.stringify(app.shards)}`);
+      await new Promise((r) => setTimeout(r, 50));
+      app = await client.describeApplication({ streamName: stream, applicationName: "late" });
+    }
+    await first.kill();
+    const after = await putRecords(client, stream, 300, 10, new Map([...Array(10).keys()].map((k) => [`k${k}`, 20])));
+    const successor = await startWorker({ ...base, workerId: "l2" });
+    const processed = await waitProcessed([successor], (p) => after.every((d) => p.some((x) => x.data === d)));
+    // Everything put after the first worker started, and nothing from before it.
+    expect(processed.filter((p) => before.includes(p.data))).toEqual([]);
+  });
+
   it("a worker paused (SIGSTOP) past its lease cannot checkpoint over its successor", async () => {
     const stream = "paused";
     await client.createStream({ streamName: stream, shardCount: 2, streamMode: "ON_DEMAND" });

@@ -130,6 +130,10 @@ export class ShardConsumer {
     let how: Parameters<ShardConsumerEvents["ended"]>[1] = "stopped";
     try {
       await this.processor.initialize?.({ shardId: this.shardId, startingPosition: this.startFrom });
+      // A new application at LATEST: pin the time reading starts, so that a worker taking the shard over
+      // before the first checkpoint starts there, not at a later LATEST that skips what came between.
+      if (this.startFrom.type === "LATEST")
+        await this.writeCheckpoint({ type: "AT_TIMESTAMP", timestampMs: Date.now() });
       how = await this.readLoop();
     } catch (error) {
       if (this.leaseAbort.signal.aborted || isLeaseLost(error)) {

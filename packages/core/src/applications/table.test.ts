@@ -268,6 +268,20 @@ describe("checkpoints", () => {
     expect(out.result.leases.map((l) => l.shardId)).toEqual([child.shardId]);
   });
 
+  it("take AT_TIMESTAMP only as a shard's first checkpoint (where a LATEST start was pinned)", () => {
+    let app = threeWorkers();
+    const lease = beat(app, "w1", 2_000).result.leases[0]!;
+    const write = (position: Parameters<typeof checkpoint>[2]["position"]) =>
+      checkpoint(app, SHARDS, { workerId: "w1", shardId: lease.shardId, epoch: lease.epoch, position, nowMs: 2_100 });
+    app = write({ type: "AT_TIMESTAMP", timestampMs: 1_900 });
+    expect(startingPositionOf(app, lease.shardId)).toEqual({ type: "AT_TIMESTAMP", timestampMs: 1_900 });
+    expect(kinesisErrorOf(() => write({ type: "AT_TIMESTAMP", timestampMs: 2_000 })).message).toMatch(
+      /AT_TIMESTAMP as a shard's first checkpoint/,
+    );
+    app = write({ type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: "5" });
+    expect(startingPositionOf(app, lease.shardId)).toEqual({ type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: "5" });
+  });
+
   it("clear a halt report when they move on", () => {
     let app = threeWorkers();
     const lease = beat(app, "w1", 2_000).result.leases[0]!;

@@ -317,10 +317,16 @@ export function checkpoint(app: Application, streamShards: readonly Shard[], inp
   if (position.type === "SHARD_END" && shard.endingSequenceNumber === undefined) {
     throw invalidArgument(`Shard ${input.shardId} is open; only a closed shard can be checkpointed at SHARD_END.`);
   }
-  if (position.type !== "AFTER_SEQUENCE_NUMBER" && position.type !== "SHARD_END") {
-    throw constraintViolation("Checkpoint.Type", "be AFTER_SEQUENCE_NUMBER or SHARD_END");
-  }
   const previous = progress.checkpoint?.position;
+  // AT_TIMESTAMP only as a shard's first checkpoint: a worker starting at LATEST pins the time it started,
+  // so that a successor does not start at a later LATEST and skip what came in between.
+  const pin = position.type === "AT_TIMESTAMP" && previous === undefined;
+  if (position.type !== "AFTER_SEQUENCE_NUMBER" && position.type !== "SHARD_END" && !pin) {
+    throw constraintViolation(
+      "Checkpoint.Type",
+      "be AFTER_SEQUENCE_NUMBER or SHARD_END (or AT_TIMESTAMP as a shard's first checkpoint)",
+    );
+  }
   if (previous?.type === "SHARD_END")
     throw invalidArgument(`Shard ${input.shardId} is already checkpointed at its end.`);
   if (
