@@ -280,6 +280,7 @@ async function run(config: BrokerConfig, banner: boolean): Promise<void> {
             ]
           : []),
         `  data          ${config.dataDir}`,
+        "  security      none: no authentication, and TLS only with --tls-cert; keep it on loopback",
         `Try: npm run eddy -- stream create demo --shards 2`,
         "",
       ].join("\n") + "\n",
