@@ -120,8 +120,22 @@ export interface LimitsReadConfig {
   readonly consumerName: string;
 }
 
+/**
+ * peers: JetStream publish in a closed loop against NATS servers: `concurrency` publishes in flight, each one
+ * message of `recordBytes`, the next sent as soon as the previous one is acknowledged (stored on R servers).
+ */
+export interface NatsPublishConfig {
+  readonly kind: "nats-publish";
+  /** `nats://127.0.0.1:<port>` of every server; the client connects to one and knows the others. */
+  readonly servers: readonly string[];
+  readonly subject: string;
+  readonly concurrency: number;
+  readonly recordBytes: number;
+}
+
 export type WorkerConfig =
   | ClosedLoopPutConfig
+  | NatsPublishConfig
   | OpenLoopPutConfig
   | ProducerLoadConfig
   | SubscribeConfig

@@ -72,6 +72,29 @@ export interface FanoutSettings extends CommonSettings {
   readonly batchRecords: number;
 }
 
+/** The highest rate three brokers (RF=3) sustain, per record size and shard count; see scenarios/capacity.ts. */
+export interface CapacitySettings extends CommonSettings {
+  /** Record data sizes, one case per size and shard count. */
+  readonly recordSizes: readonly number[];
+  /** Records per PutRecords call at most (fewer for large records). */
+  readonly batchRecords: number;
+  /** A step holds while its put p99 is at most this. */
+  readonly p99MaxMs: number;
+  /** Each step offers this × the previous step's rate. */
+  readonly stepFactor: number;
+  /** The first step offers the lower of these two. */
+  readonly startMegabytesPerSec: number;
+  readonly startRecordsPerSec: number;
+  readonly stepsMax: number;
+  /** No step starts that would end later than this after the case's first step started. */
+  readonly caseBudgetMs: number;
+}
+
+/** Acknowledged writes against Eddy and NATS JetStream (3 servers, 3 replicas each); see scenarios/peers.ts. */
+export interface PeersSettings extends CommonSettings {
+  readonly concurrencyPerProducer: number;
+}
+
 /** PROVISIONED limits, each overdriven; see scenarios/limits.ts. */
 export interface LimitsSettings extends CommonSettings {
   /** Writes: offered ÷ the binding limit. */
@@ -94,6 +117,8 @@ export interface BenchOptions {
   readonly kinesisPeers: KinesisPeersSettings;
   readonly limits: LimitsSettings;
   readonly fanout: FanoutSettings;
+  readonly capacity: CapacitySettings;
+  readonly peers: PeersSettings;
 }
 
 /** Defaults that differ by scenario; everything else is shared. */
@@ -122,9 +147,26 @@ const DEFAULTS = {
   kinesisPeers: { shardCounts: [4], producers: 4, batchRecords: 100, readers: 2, eddyHttp: "1.1" },
   limits: { shardCounts: [1], producers: 2, overdrive: 2.5 },
   fanout: { shardCounts: [4], producers: 1, applicationCounts: "1,2,5", rateRecordsPerSec: 2_000, batchRecords: 10 },
+  peers: { shardCounts: [4], producers: 4 },
+  capacity: {
+    shardCounts: [1, 4, 16, 64],
+    producers: 2,
+    recordSizes: "100,1024,10240,102400",
+    batchRecords: 100,
+    // A ramp measures many steps; one run of it, with short steps, is what the time allows.
+    runs: "1",
+    warmup: "1",
+    duration: "3",
+    p99MaxMs: "200",
+    stepFactor: "1.5",
+    startMegabytesPerSec: "2",
+    startRecordsPerSec: "2000",
+    stepsMax: "12",
+    caseBudgetS: "120",
+  },
 } as const;
 
-export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|application|kinesis-peers|limits|fanout|all> [options]
+export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|application|kinesis-peers|limits|fanout|capacity|peers|all> [options]
 
 Scenarios
   put           PutRecords throughput, closed loop (records/s, MB/s, latency, group-commit batch sizes)
@@ -147,7 +189,12 @@ Scenarios
                 and throttles; exits 1 if any is off by more than 5 %
   fanout        1, 2, 5 consumer applications (one worker process each) reading one stream under
                 --rate: per-application records/s and put-to-process latency
-  all           the ten in sequence
+  capacity      3 brokers (RF=3), per --sizes × --shards: an open-loop ramp (×--step-factor per
+                step) until put p99 > --p99-max or achieved < 90 % of offered; the last step that held
+  peers         one-record acknowledged writes, closed loop, against Eddy (3 brokers, RF=3) and a
+                3-server NATS JetStream cluster (replicas=3; skipped without nats-server on PATH)
+                in the same run; NATS ÷ Eddy ratios
+  all           the twelve in sequence
 
 Options (seconds may be fractional)
   --duration <s>        measurement window per run (failover: from the kill) (10)
@@ -158,7 +205,7 @@ Options (seconds may be fractional)
                         application: 8; failover, limits: always 1)
   --producers <n>       producer processes  (put, put-latency, replication, kinesis-peers: 4;
                         failover: 2; e2e, application: 1)
-  --concurrency <n>     put, replication, kinesis-peers: PutRecords calls in flight per producer (4)
+  --concurrency <n>     put, replication, kinesis-peers, peers: calls in flight per producer (4)
   --batch <n>           records per call, 1..500     (put, replication, kinesis-peers: 100; put-latency: 1;
                         application, fanout: 10)
                         put-latency: 1 sends PutRecord; n > 1 sends PutRecords of n records,
@@ -177,6 +224,15 @@ Options (seconds may be fractional)
                         kinesalite speaks HTTP/1.1 only
   --applications <n,...>  fanout: consumer applications, one row each          (1,2,5)
   --overdrive <x>       limits: writes offered ÷ the limit, > 1                       (2.5)
+  capacity (defaults there: --runs 1, --warmup 1, --duration 3 per step, --producers 2,
+  --batch 100 at most 256 KiB per call, --shards 1,4,16,64):
+  --sizes <B,B,...>     record sizes, one case per size and shard count  (100,1024,10240,102400)
+  --p99-max <ms>        a step holds while its put p99 is at most this           (200)
+  --step-factor <x>     offered rate × this per step, 1.05..10                    (1.5)
+  --start-mbps <MB/s>   first step: the lower of this and --start-rate            (2)
+  --start-rate <records/s>                                                         (2000)
+  --steps <n>           steps per case at most                                    (12)
+  --case-budget <s>     no step starts that would end later than this into a case (120)
   --fsync <always|never>  the broker's --fsync                         (always)
   --timeout <s>         hard bound of one run        (warm-up + duration + 60 s)
   --out <dir>           results root                                   (bench/results)
@@ -214,6 +270,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       "eddy-http": { type: "string" },
       overdrive: { type: "string" },
       applications: { type: "string" },
+      sizes: { type: "string" },
+      "p99-max": { type: "string" },
+      "step-factor": { type: "string" },
+      "start-mbps": { type: "string" },
+      "start-rate": { type: "string" },
+      steps: { type: "string" },
+      "case-budget": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -300,6 +363,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       rateRecordsPerSec: rate ?? DEFAULTS.fanout.rateRecordsPerSec,
       batchRecords: batchRecords ?? DEFAULTS.fanout.batchRecords,
     },
+    peers: {
+      ...forScenario(DEFAULTS.peers),
+      concurrencyPerProducer: integer("--concurrency", values.concurrency ?? "4", 1, 1000),
+    },
+    capacity: capacitySettings(values, shardCounts, producers, batchRecords, shared),
     failover: {
       ...forScenario(DEFAULTS.failover),
       // One shard: a kill then stops every put's shard at once, and nothing else (see scenarios/failover.ts).
@@ -307,6 +375,44 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       rateRecordsPerSec: rate ?? DEFAULTS.failover.rateRecordsPerSec,
     },
   };
+}
+
+/** Capacity has defaults of its own for the shared options too (one run, short steps). */
+function capacitySettings(
+  values: Readonly<Record<string, string | boolean | undefined>>,
+  shardCounts: readonly number[] | undefined,
+  producers: number | undefined,
+  batchRecords: number | undefined,
+  shared: { fsync: FsyncMode; recordBytes: number; runTimeoutMs: number | undefined },
+): CapacitySettings {
+  const d = DEFAULTS.capacity;
+  const text = (name: string, fallback: string): string => {
+    const value = values[name];
+    return typeof value === "string" ? value : fallback;
+  };
+  return {
+    ...shared,
+    warmupMs: seconds("--warmup", text("warmup", d.warmup), 0),
+    durationMs: seconds("--duration", text("duration", d.duration), 0.001),
+    runs: integer("--runs", text("runs", d.runs), 1, 100),
+    shardCounts: shardCounts ?? d.shardCounts,
+    producers: producers ?? d.producers,
+    recordSizes: integerList("--sizes", text("sizes", d.recordSizes), 8, 1024 * 1024),
+    batchRecords: batchRecords ?? d.batchRecords,
+    p99MaxMs: positiveNumber("--p99-max", text("p99-max", d.p99MaxMs)),
+    stepFactor: stepFactor(text("step-factor", d.stepFactor)),
+    startMegabytesPerSec: positiveNumber("--start-mbps", text("start-mbps", d.startMegabytesPerSec)),
+    startRecordsPerSec: positiveNumber("--start-rate", text("start-rate", d.startRecordsPerSec)),
+    stepsMax: integer("--steps", text("steps", d.stepsMax), 1, 50),
+    caseBudgetMs: seconds("--case-budget", text("case-budget", d.caseBudgetS), 1),
+  };
+}
+
+function stepFactor(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 1.05 || value > 10)
+    throw new UsageError(`--step-factor must be a number from 1.05 to 10 (got "${text}")`);
+  return value;
 }
 
 function scenariosFrom(positionals: readonly string[]): ScenarioName[] {

@@ -10,6 +10,9 @@ import { machineInfo, writeReport, type MachineInfo } from "./report.js";
 import { runScenario } from "./runner.js";
 import type { BenchCase, Scenario, ScenarioName } from "./scenario.js";
 import { applicationScenario } from "./scenarios/application.js";
+import { capacityScenario } from "./scenarios/capacity.js";
+import { peersScenario } from "./scenarios/peers.js";
+import { probeNatsServer } from "./nats-cluster.js";
 import { e2eScenario } from "./scenarios/e2e.js";
 import { failoverScenario } from "./scenarios/failover.js";
 import { kinesisPeersScenario } from "./scenarios/kinesis-peers.js";
@@ -65,6 +68,10 @@ function runNamed(name: ScenarioName, options: BenchOptions, machine: MachineInf
       return runAndReport(limitsScenario(options.limits), machine, options.outDir);
     case "fanout":
       return runAndReport(fanoutScenario(options.fanout), machine, options.outDir);
+    case "capacity":
+      return runAndReport(capacityScenario(options.capacity), machine, options.outDir);
+    case "peers":
+      return runPeers(options, machine);
   }
 }
 
@@ -74,6 +81,13 @@ async function runKinesisPeers(options: BenchOptions, machine: MachineInfo): Pro
   if (!kinesalite.available)
     process.stderr.write(`kinesis-peers: kinesalite cannot run here (${kinesalite.reason}); measuring Eddy alone\n`);
   return runAndReport(kinesisPeersScenario(options.kinesisPeers, kinesalite), machine, options.outDir);
+}
+
+/** Whether nats-server is on PATH decides the cases: without it, Eddy alone (and the report says why). */
+function runPeers(options: BenchOptions, machine: MachineInfo): Promise<string[]> {
+  const nats = probeNatsServer();
+  if (!nats.available) process.stderr.write(`peers: NATS JetStream skipped (${nats.reason}); measuring Eddy alone\n`);
+  return runAndReport(peersScenario(options.peers, nats), machine, options.outDir);
 }
 
 async function runAndReport<K extends string, C extends BenchCase>(

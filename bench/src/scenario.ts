@@ -12,6 +12,8 @@ export const SCENARIO_NAMES = [
   "kinesis-peers",
   "limits",
   "fanout",
+  "capacity",
+  "peers",
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

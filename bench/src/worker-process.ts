@@ -4,7 +4,12 @@ import type { Schedule } from "./clock.js";
 import { isFromWorker, type ToWorker, type WorkerConfig, type WorkerResult } from "./ipc.js";
 
 export type WorkerScript =
-  "put-worker.js" | "producer-worker.js" | "subscribe-worker.js" | "kinesis-worker.js" | "limits-read-worker.js";
+  | "put-worker.js"
+  | "producer-worker.js"
+  | "subscribe-worker.js"
+  | "kinesis-worker.js"
+  | "limits-read-worker.js"
+  | "nats-worker.js";
 
 /**
  * The coordinator's handle on one forked worker. `ready` and `result` reject as soon as the worker
