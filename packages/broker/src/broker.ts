@@ -12,6 +12,7 @@ import { clusterStatus } from "./cluster/status.js";
 import { configProblems, type BrokerConfig } from "./config.js";
 import { BrokerProbe } from "./metrics.js";
 import { ApplicationService } from "./applications-service.js";
+import { FRESH_READ_OPERATIONS } from "./fresh-reads.js";
 import { KinesisOperations } from "./kinesis/operations.js";
 import { KinesisHttpServer } from "./kinesis/server.js";
 import { StreamAdmin } from "./stream-admin.js";
@@ -259,27 +260,21 @@ function handlers(
   const unary =
     <Req, Res>(operation: string, run: (req: Req, hops: number) => Res | Promise<Res>) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
-      Promise.resolve()
+      // A metadata read waits for the read index first (see FRESH_READ_OPERATIONS).
+      (FRESH_READ_OPERATIONS.has(operation) ? deps.cluster.freshState() : Promise.resolve())
         .then(() => run(call.request, hopsOf(call.metadata)))
         .then(
           (response) => callback(null, response),
           (error: unknown) => callback(failure(operation, error, probe, logger)),
         );
     };
-  // Metadata reads see every change that returned, made through any broker (see ClusterNode.freshState).
-  const fresh = async <T>(read: () => T): Promise<T> => {
-    await deps.cluster.freshState();
-    return read();
-  };
   return {
     CreateStream: unary("CreateStream", (r) => service.createStream(r as never)),
     DeleteStream: unary("DeleteStream", (r) => service.deleteStream(r as never)),
-    DescribeStream: unary("DescribeStream", (r) => fresh(() => service.describeStream(r as never))),
-    DescribeStreamSummary: unary("DescribeStreamSummary", (r) =>
-      fresh(() => service.describeStreamSummary(r as never)),
-    ),
-    ListStreams: unary("ListStreams", (r) => fresh(() => service.listStreams(r as never))),
-    ListShards: unary("ListShards", (r) => fresh(() => service.listShards(r as never))),
+    DescribeStream: unary("DescribeStream", (r) => service.describeStream(r as never)),
+    DescribeStreamSummary: unary("DescribeStreamSummary", (r) => service.describeStreamSummary(r as never)),
+    ListStreams: unary("ListStreams", (r) => service.listStreams(r as never)),
+    ListShards: unary("ListShards", (r) => service.listShards(r as never)),
     UpdateRetentionPeriod: unary("UpdateRetentionPeriod", (r) => service.updateRetentionPeriod(r as never)),
     UpdateStreamMode: unary("UpdateStreamMode", (r) => service.updateStreamMode(r as never)),
     SplitShard: unary("SplitShard", (r) => service.splitShard(r as never)),
@@ -292,8 +287,8 @@ function handlers(
     GetRecords: unary("GetRecords", (r, hops) => service.getRecords(r as never, hops)),
     CreateApplication: unary("CreateApplication", (r) => applications.createApplication(r as never)),
     DeleteApplication: unary("DeleteApplication", (r) => applications.deleteApplication(r as never)),
-    DescribeApplication: unary("DescribeApplication", (r) => fresh(() => applications.describeApplication(r as never))),
-    ListApplications: unary("ListApplications", (r) => fresh(() => applications.listApplications(r as never))),
+    DescribeApplication: unary("DescribeApplication", (r) => applications.describeApplication(r as never)),
+    ListApplications: unary("ListApplications", (r) => applications.listApplications(r as never)),
     WorkerHeartbeat: unary("WorkerHeartbeat", (r) => applications.workerHeartbeat(r as never)),
     Checkpoint: unary("Checkpoint", (r) => applications.checkpoint(r as never)),
     ResetApplication: unary("ResetApplication", (r) => applications.resetApplication(r as never)),

@@ -11,6 +11,7 @@ import { fromServiceError } from "@eddy/api";
 import type * as api from "@eddy/api";
 import type { ClusterNode } from "../cluster/cluster-node.js";
 import type { Metadata } from "../cluster/metadata.js";
+import { FRESH_READ_OPERATIONS } from "../fresh-reads.js";
 import type { StreamService } from "../service.js";
 import { streamNameOfArn, type StreamAdmin } from "../stream-admin.js";
 import {
@@ -30,18 +31,6 @@ import type { KinesisHandler, StreamReply } from "./server.js";
 
 /** A subscription ends after five minutes, as Kinesis's does; the client subscribes again. */
 export const SUBSCRIPTION_LIFETIME_MS = 5 * 60_000;
-
-/** Operations that read the controller's metadata, answered after a read index. */
-const FRESH_READS: ReadonlySet<string> = new Set([
-  "DescribeStream",
-  "DescribeStreamSummary",
-  "ListStreams",
-  "ListShards",
-  "ListTagsForStream",
-  "DescribeLimits",
-  "DescribeStreamConsumer",
-  "ListStreamConsumers",
-]);
 
 type Input = Record<string, unknown>;
 type Output = Record<string, unknown>;
@@ -320,7 +309,7 @@ export class KinesisOperations implements KinesisHandler {
 
   async call(operation: string, input: Input): Promise<Output> {
     // Metadata reads see every change that returned, made through any broker.
-    if (FRESH_READS.has(operation)) await this.deps.cluster.freshState();
+    if (FRESH_READ_OPERATIONS.has(operation)) await this.deps.cluster.freshState();
     return this.unary[operation]!(input);
   }
 
