@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { ChildHandle, exitOf, type ChildExit } from "./child-handle.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -21,21 +22,20 @@ export interface BrokerProcessOptions {
  * A real broker in its own process, on loopback with ports picked by the OS, as a user would run it.
  * Its JSON log is parsed to learn the ports, so tests await readiness instead of sleeping.
  */
-export class BrokerProcess {
-  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+export class BrokerProcess extends ChildHandle {
   readonly logLines: string[] = [];
 
   private constructor(
-    readonly child: ChildProcess,
+    child: ChildProcess,
     readonly dataDir: string,
     readonly endpoint: string,
     readonly adminUrl: string,
     /** http(s)://host:port of the Kinesis-compatible endpoint ("" when it is off). */
     readonly kinesisUrl: string,
     private readonly options: BrokerProcessOptions,
-    exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+    exited: Promise<ChildExit>,
   ) {
-    this.exited = exited;
+    super(child, exited);
   }
 
   static async start(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
@@ -50,9 +50,7 @@ export class BrokerProcess {
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-      child.once("exit", (code, signal) => done({ code, signal })),
-    );
+    const exited = exitOf(child);
     const logLines: string[] = [];
     const stderr: string[] = [];
     child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
@@ -91,32 +89,6 @@ export class BrokerProcess {
     const broker = new BrokerProcess(child, dataDir, grpc, admin, kinesis, options, exited);
     broker.logLines.push(...logLines);
     return broker;
-  }
-
-  /** Whether the process has not exited yet (it may be stopped by SIGSTOP). */
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Sends a signal; SIGKILL and SIGSTOP are how tests crash and freeze a broker. */
-  signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-
-  /** Resolves with how the process ended. */
-  waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    return this.exited;
-  }
-
-  async kill(): Promise<void> {
-    if (this.running) this.child.kill("SIGKILL");
-    await this.exited;
-  }
-
-  /** SIGTERM, then waits for the clean exit. */
-  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.running) this.child.kill("SIGTERM");
-    return this.exited;
   }
 
   /** A new process on the same data directory. */

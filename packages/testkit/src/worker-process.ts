@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { ChildHandle, exitOf } from "./child-handle.js";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -32,17 +33,16 @@ export type WorkerLine =
  * A consumer-application worker in its own process (worker-main.ts), as a user would run one. Tests
  * crash it (SIGKILL), freeze it (SIGSTOP), stop it (SIGTERM), and read back what it processed.
  */
-export class WorkerProcess {
+export class WorkerProcess extends ChildHandle {
   readonly events: WorkerEvent[] = [];
   private waiters: Array<{ test: (e: WorkerEvent) => boolean; wake: (e: WorkerEvent) => void }> = [];
-  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly stderr: string[] = [];
 
   private constructor(
     readonly spec: WorkerSpec,
-    readonly child: ChildProcess,
+    child: ChildProcess,
   ) {
-    this.exited = new Promise((done) => child.once("exit", (code, signal) => done({ code, signal })));
+    super(child, exitOf(child));
     child.stderr!.on("data", (chunk: Buffer) => this.stderr.push(chunk.toString()));
     createInterface({ input: child.stdout! }).on("line", (line) => {
       let event: WorkerEvent;
@@ -94,25 +94,6 @@ export class WorkerProcess {
         },
       });
     });
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-
-  async kill(): Promise<void> {
-    if (this.running) this.child.kill("SIGKILL");
-    await this.exited;
-  }
-
-  /** SIGTERM: the worker checkpoints, releases its leases and exits. */
-  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.running) this.child.kill("SIGTERM");
-    return this.exited;
   }
 
   /** Everything the worker wrote to its output file so far. */
