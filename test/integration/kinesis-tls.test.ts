@@ -50,7 +50,7 @@ describe("TLS on the Kinesis endpoint and the admin port (--tls-cert, --tls-key)
     ca = await readFile(join(dir, "ca.crt"));
     // Iterators expire after 1.5 s here, so that ExpiredIteratorException can be seen.
     broker = await BrokerProcess.start({
-      args: ["--tls-cert", cert, "--tls-key", key, "--iterator-ttl-ms", "1500"],
+      args: ["--tls-cert", cert, "--tls-key", key, "--tls-ca", join(dir, "ca.crt"), "--iterator-ttl-ms", "1500"],
     });
     origin = broker.kinesisUrl;
     expect(origin).toMatch(/^https:/);

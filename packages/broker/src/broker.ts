@@ -9,14 +9,14 @@ import { ClusterNode } from "./cluster/cluster-node.js";
 import { hopsOf } from "./cluster/forward.js";
 import { Metadata } from "./cluster/metadata.js";
 import { clusterStatus } from "./cluster/status.js";
-import { configProblems, type BrokerConfig } from "./config.js";
+import { configProblems, exposureOf, exposureProblems, type BrokerConfig } from "./config.js";
 import { BrokerProbe } from "./metrics.js";
 import { ApplicationService } from "./applications-service.js";
 import { FRESH_READ_OPERATIONS } from "./fresh-reads.js";
 import { KinesisOperations } from "./kinesis/operations.js";
 import { KinesisHttpServer } from "./kinesis/server.js";
 import { StreamAdmin } from "./stream-admin.js";
-import { readCertificate, watchCertificate } from "./tls.js";
+import { GrpcTls, readCertificate, watchCertificate } from "./tls.js";
 import { StreamService } from "./service.js";
 import { serveSubscription } from "./subscribe.js";
 
@@ -51,12 +51,17 @@ export class Broker {
   ) {}
 
   static async start(config: BrokerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Broker> {
-    const problems = configProblems(config);
+    // Authentication is not part of this broker yet, so an exposed broker needs --insecure for now.
+    const problems = [...configProblems(config), ...exposureProblems(exposureOf(config, false))];
     if (problems.length > 0) throw new Error(`invalid broker configuration:\n  ${problems.join("\n  ")}`);
     logger = logger.child({ broker: config.brokerId });
     const probe = new BrokerProbe();
     const store = await Store.open(config.dataDir);
-    const cluster = new ClusterNode(config, store, probe, logger);
+    const grpcTls =
+      config.tlsCertFile && config.tlsKeyFile && config.tlsCaFile
+        ? new GrpcTls({ certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, caFile: config.tlsCaFile })
+        : undefined;
+    const cluster = new ClusterNode(config, store, probe, logger, grpcTls);
     await cluster.open();
     probe.watchRaft(() =>
       [...cluster.replicas.statuses()].map(({ stream, shard, status }) => ({ stream, shard: shard.shardId, status })),
@@ -77,7 +82,11 @@ export class Broker {
     );
     health.addToServer(grpcServer);
     cluster.addToServer(grpcServer);
-    const grpcPort = await bindGrpc(grpcServer, `${config.host}:${config.grpcPort}`);
+    const grpcPort = await bindGrpc(
+      grpcServer,
+      `${config.host}:${config.grpcPort}`,
+      grpcTls?.server ?? grpc.ServerCredentials.createInsecure(),
+    );
     cluster.setAdvertisedAddress(`${config.host}:${grpcPort}`);
     cluster.start();
     let broker: Broker | undefined;
@@ -158,6 +167,7 @@ export class Broker {
         grpc: `${config.host}:${grpcPort}`,
         admin: `${config.host}:${adminPort}`,
         adminTls: tlsFiles !== undefined,
+        grpcTls: grpcTls !== undefined,
         ...(kinesis ? { kinesis: `${config.host}:${kinesis.port}`, kinesisTls: kinesis.tls } : {}),
         dataDir: config.dataDir,
         peers: Object.fromEntries(config.peers),
@@ -328,11 +338,9 @@ async function adminRoute(
   return { status: 404, type: "text/plain", body: "not found\n" };
 }
 
-function bindGrpc(server: grpc.Server, address: string): Promise<number> {
+function bindGrpc(server: grpc.Server, address: string, credentials: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) =>
-      error ? reject(error) : resolve(port),
-    ),
+    server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port))),
   );
 }
 

@@ -52,6 +52,17 @@ export interface BrokerConfig {
    */
   readonly tlsCertFile?: string;
   readonly tlsKeyFile?: string;
+  /**
+   * PEM certificate of the cluster's CA (`--tls-ca`): with a certificate and key, the gRPC port speaks
+   * TLS too, brokers dial each other with TLS and present their certificates (mutual TLS), and the
+   * cluster service only answers brokers whose certificate this CA signed. Reloaded when replaced.
+   */
+  readonly tlsCaFile?: string;
+  /**
+   * Lets a broker listen on an address other than loopback without TLS and authentication
+   * (`--insecure`): for a private network one trusts, or trying things out.
+   */
+  readonly insecure?: boolean;
   /** Used in stream ARNs, so that AWS tooling sees a familiar shape. */
   readonly region: string;
   readonly accountId: string;
@@ -161,6 +172,13 @@ export function configProblems(config: BrokerConfig): string[] {
   if (config.kinesisPort !== -1) port("kinesisPort", config.kinesisPort);
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined))
     problems.push("tlsCertFile and tlsKeyFile must be given together");
+  // Brokers verify each other against the CA; without it they could not tell a member from anyone.
+  if (config.tlsCertFile !== undefined && config.tlsCaFile === undefined)
+    problems.push(
+      "tlsCaFile (--tls-ca) is required with tlsCertFile: brokers verify each other against the cluster CA",
+    );
+  if (config.tlsCaFile !== undefined && config.tlsCertFile === undefined)
+    problems.push("tlsCaFile needs tlsCertFile and tlsKeyFile: a broker presents its own certificate to its peers");
   positiveInt("shardCountTotalMax", config.shardCountTotalMax);
   positiveInt("batchRecordsMax", config.batchRecordsMax);
   positiveInt("batchBytesMax", config.batchBytesMax);
@@ -198,5 +216,58 @@ export function configProblems(config: BrokerConfig): string[] {
   }
   if (config.fsync !== "always" && config.fsync !== "never")
     problems.push(`fsync must be always|never, got ${config.fsync}`);
+  return problems;
+}
+
+/** What guards a broker's listeners, apart from the address they bind to. */
+export interface Exposure {
+  readonly host: string;
+  /** Certificate, key and CA given: every listener speaks TLS. */
+  readonly tls: boolean;
+  /** Callers must authenticate (an auth file is configured). */
+  readonly authenticationEnabled: boolean;
+  /** `--insecure`: the operator accepts an exposed broker without them. */
+  readonly insecure: boolean;
+}
+
+/** The exposure of a configuration; `authenticationEnabled` comes from the authentication settings. */
+export function exposureOf(config: BrokerConfig, authenticationEnabled: boolean): Exposure {
+  return {
+    host: config.host,
+    tls: config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined && config.tlsCaFile !== undefined,
+    authenticationEnabled,
+    insecure: config.insecure === true,
+  };
+}
+
+/** 127.0.0.0/8, ::1 and localhost. The wildcard addresses (0.0.0.0, ::) listen everywhere, so they are not. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  const lower = bare.toLowerCase();
+  if (lower === "localhost" || lower === "::1" || lower === "0:0:0:0:0:0:0:1") return true;
+  if (lower.startsWith("::ffff:")) return isLoopbackHost(lower.slice("::ffff:".length));
+  const octets = lower.split(".");
+  return octets.length === 4 && octets[0] === "127" && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+/**
+ * A broker reachable from other machines must encrypt and authenticate, unless told `--insecure`:
+ * returns what is missing, empty when the broker may start.
+ */
+export function exposureProblems(exposure: Exposure): string[] {
+  if (exposure.insecure || isLoopbackHost(exposure.host)) return [];
+  const problems: string[] = [];
+  if (!exposure.tls) {
+    problems.push(
+      `host ${exposure.host} is not a loopback address and TLS is off: add --tls-cert, --tls-key and --tls-ca ` +
+        `(or --insecure to listen without it)`,
+    );
+  }
+  if (!exposure.authenticationEnabled) {
+    problems.push(
+      `host ${exposure.host} is not a loopback address and authentication is off: add --auth-file ` +
+        `(or --insecure to listen without it)`,
+    );
+  }
   return problems;
 }

@@ -70,6 +70,12 @@ export class BrokerProbe {
     labelNames: ["stream", "operation"],
     registers: [this.registry],
   });
+  private readonly clusterRefused = new Counter({
+    name: "eddy_cluster_calls_refused_total",
+    help: "Cluster-service calls and peer streams refused for want of a broker certificate of the cluster CA",
+    labelNames: ["call", "code"],
+    registers: [this.registry],
+  });
   private readonly errors = new Counter({
     name: "eddy_errors_total",
     help: "Calls that failed, by Kinesis error name",
@@ -274,5 +280,10 @@ export class BrokerProbe {
 
   trimmed(entries: number): void {
     this.trimmedEntries.inc(entries);
+  }
+
+  /** A caller without a broker certificate was turned away from the cluster service. */
+  clusterCallRefused(call: string, code: string): void {
+    this.clusterRefused.inc({ call, code });
   }
 }

@@ -40,6 +40,8 @@ interface BrokerOptions {
   kinesisPort: number;
   tlsCert?: string;
   tlsKey?: string;
+  tlsCa?: string;
+  insecure?: boolean;
   fsync: "always" | "never";
   shardWriteRecordsPerSec: number;
   shardWriteBytesPerSec: number;
@@ -131,9 +133,17 @@ function addBrokerOptions(command: Command, defaultDataDir: string = DEFAULT_CON
     )
     .option(
       "--tls-cert <file>",
-      "PEM certificate (with --tls-key): the Kinesis endpoint and the admin port speak TLS; reloaded when replaced",
+      "PEM certificate (with --tls-key and --tls-ca): every listener speaks TLS; reloaded when replaced",
     )
     .option("--tls-key <file>", "PEM private key of --tls-cert")
+    .option(
+      "--tls-ca <file>",
+      "PEM certificate of the cluster CA: brokers verify each other against it (mutual TLS); reloaded when replaced",
+    )
+    .option(
+      "--insecure",
+      "listen on an address other than loopback without TLS and authentication (a trusted network only)",
+    )
     .addOption(
       new Option("--fsync <mode>", "sync acknowledged writes to disk").choices(["always", "never"]).default(d.fsync),
     )
@@ -195,7 +205,10 @@ class FlagError extends Error {}
 
 function configOrExit(o: BrokerOptions, command: Command): BrokerConfig {
   try {
-    return configFrom(o);
+    // `eddy --tls-ca` is also the client commands' flag, and commander hands it to the program wherever it
+    // stands on the command line: the broker takes it from there.
+    const programCa = command.parent?.opts<{ tlsCa?: string }>().tlsCa;
+    return configFrom({ ...o, tlsCa: o.tlsCa ?? programCa });
   } catch (error) {
     if (error instanceof FlagError) command.error(`error: ${error.message}`);
     throw error;
@@ -241,6 +254,8 @@ function configFrom(o: BrokerOptions): BrokerConfig {
     kinesisPort: o.kinesisPort,
     ...(o.tlsCert !== undefined ? { tlsCertFile: resolve(o.tlsCert) } : {}),
     ...(o.tlsKey !== undefined ? { tlsKeyFile: resolve(o.tlsKey) } : {}),
+    ...(o.tlsCa !== undefined ? { tlsCaFile: resolve(o.tlsCa) } : {}),
+    insecure: o.insecure === true,
     fsync: o.fsync,
     shardLimits: {
       writeRecordsPerSec: o.shardWriteRecordsPerSec,
@@ -280,7 +295,9 @@ async function run(config: BrokerConfig, banner: boolean): Promise<void> {
             ]
           : []),
         `  data          ${config.dataDir}`,
-        "  security      none: no authentication, and TLS only with --tls-cert; keep it on loopback",
+        config.tlsCaFile !== undefined
+          ? "  security      TLS on every listener, mutual TLS between brokers; no authentication yet"
+          : "  security      none: no authentication, and TLS only with --tls-cert; keep it on loopback",
         `Try: npm run eddy -- stream create demo --shards 2`,
         "",
       ].join("\n") + "\n",

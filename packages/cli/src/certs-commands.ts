@@ -3,7 +3,7 @@
  * openssl command (no hand-written ASN.1). Not for production: the keys are written unencrypted.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 
@@ -25,19 +25,26 @@ export function subjectAltNames(id: string, hosts: readonly string[]): string {
   return names.map((h) => (/^\d{1,3}(\.\d{1,3}){3}$/.test(h) || h.includes(":") ? `IP:${h}` : `DNS:${h}`)).join(",");
 }
 
-/** Makes the CA, then a key and a CA-signed certificate for each broker and client; returns the files. */
+/**
+ * Makes the CA (or reuses the one already in `dir`, so that more certificates, or replacements to rotate
+ * to, can be issued later), then a key and a CA-signed certificate for each broker and client. Brokers'
+ * certificates may serve and dial (serverAuth, clientAuth), clients' only dial (clientAuth): brokers
+ * accept peers by serverAuth. Returns the files written.
+ */
 export function makeDevCerts(plan: DevCertsPlan): string[] {
   const dir = resolve(plan.dir);
   mkdirSync(dir, { recursive: true });
   const openssl = (args: readonly string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
   const caKey = join(dir, "ca.key");
   const caCert = join(dir, "ca.crt");
-  openssl(
-    ["req", "-x509", "-newkey", `rsa:${KEY_BITS}`, "-nodes", "-days", String(DEV_CERT_DAYS)]
-      .concat(["-keyout", caKey, "-out", caCert, "-subj", "/CN=Eddy dev CA"])
-      .concat(["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]),
-  );
-  const files = [caKey, caCert];
+  const reuse = existsSync(caKey) && existsSync(caCert);
+  if (!reuse)
+    openssl(
+      ["req", "-x509", "-newkey", `rsa:${KEY_BITS}`, "-nodes", "-days", String(DEV_CERT_DAYS)]
+        .concat(["-keyout", caKey, "-out", caCert, "-subj", "/CN=Eddy dev CA"])
+        .concat(["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]),
+    );
+  const files = reuse ? [] : [caKey, caCert];
   const issue = (name: string, san: string | undefined, usage: string) => {
     const key = join(dir, `${name}.key`);
     const csr = join(dir, `${name}.csr`);
@@ -71,7 +78,9 @@ export function registerCertsCommands(program: Command): void {
   const certs = program.command("certs").description("certificates for trying TLS out");
   certs
     .command("dev")
-    .description("create a local CA and broker and client certificates with openssl (keys unencrypted: dev only)")
+    .description(
+      "create a local CA (or reuse the one in --out) and broker and client certificates with openssl (keys unencrypted: dev only)",
+    )
     .option("--out <dir>", "where to write them", ".eddy/certs")
     .option("--broker <id>", "a broker certificate (repeatable)", collect, [] as string[])
     .option(

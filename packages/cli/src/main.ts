@@ -15,6 +15,7 @@ const program = new Command("eddy")
     "gRPC endpoint of a broker (env EDDY_ENDPOINT)",
     process.env.EDDY_ENDPOINT ?? "127.0.0.1:7400",
   )
+  .option("--tls-ca <file>", "connect with TLS, trusting the CA in this PEM file (env EDDY_TLS_CA)")
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 

@@ -20,6 +20,7 @@ import {
   subscribeEventFromWire,
   timestampToWire,
 } from "./convert.js";
+import { tlsCredentials, type ClientTlsOptions } from "./tls.js";
 import {
   applicationFromWire,
   positionFromWire,
@@ -100,8 +101,13 @@ export interface EddyClientOptions {
   readonly routing?: boolean;
   /** Deadline of each unary call, ms. Streaming calls (subscribeToShard) have none. */
   readonly deadlineMs?: number;
-  /** Insecure (plain-text HTTP/2) unless given. */
+  /** Insecure (plain-text HTTP/2) unless given, or `tls` is; give one of the two. */
   readonly credentials?: grpc.ChannelCredentials;
+  /**
+   * TLS: the CA that signed the brokers' certificates (`eddy certs dev` writes ca.crt), and a client
+   * certificate if the brokers want one. PEM contents or file paths.
+   */
+  readonly tls?: ClientTlsOptions;
 }
 
 type StartUnary<Response> = (
@@ -188,7 +194,12 @@ export class EddyClient {
     }
     this.routing = options.routing ?? true;
     const { Client } = loadStreamsService();
-    const credentials = options.credentials ?? grpc.credentials.createInsecure();
+    if (options.credentials !== undefined && options.tls !== undefined) {
+      throw new KinesisError("InvalidArgumentException", "give credentials or tls, not both");
+    }
+    const credentials =
+      options.credentials ??
+      (options.tls !== undefined ? tlsCredentials(options.tls) : grpc.credentials.createInsecure());
     this.#channels = new ChannelPool(
       this.endpoints,
       (address) => new Client(address, credentials, { ...GRPC_CHANNEL_OPTIONS }),

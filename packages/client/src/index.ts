@@ -10,6 +10,7 @@ export {
   type ProducerBatchId,
   type PutShardRecordsInput,
 } from "./client.js";
+export { tlsCredentials, type ClientTlsOptions } from "./tls.js";
 export {
   ROUTED_STREAMS_MAX,
   ROUTE_TTL_MS,

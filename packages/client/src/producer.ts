@@ -68,6 +68,7 @@ export interface ProducerOptions {
   /** For the client the producer opens: see EddyClientOptions. */
   readonly routing?: boolean;
   readonly credentials?: EddyClientOptions["credentials"];
+  readonly tls?: EddyClientOptions["tls"];
   /** Use this client rather than opening one; `close()` leaves it open. */
   readonly client?: ProducerClient;
   /**
@@ -347,6 +348,7 @@ export class Producer extends EventEmitter<ProducerEvents> {
         endpoints: options.endpoints,
         routing: options.routing,
         credentials: options.credentials,
+        tls: options.tls,
         deadlineMs: this.requestTimeoutMs,
       });
       this.#ownsClient = true;

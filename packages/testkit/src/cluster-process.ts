@@ -1,6 +1,8 @@
 import type { BrokerStatus, GroupStatus } from "@eddy/api";
 import { EddyClient } from "@eddy/client";
 import { existsSync, readFileSync } from "node:fs";
+import { get as httpGet } from "node:http";
+import { get as httpsGet } from "node:https";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -48,6 +50,22 @@ export interface ClusterProcessOptions {
   readonly args?: readonly string[];
   /** Zones in turn: a, b, c by default. */
   readonly zones?: readonly string[];
+  /** TLS on every listener and mutual TLS between the brokers; plain text unless given. */
+  readonly tls?: ClusterTls;
+}
+
+/**
+ * Certificates in the layout `eddy certs dev` writes: `ca.crt`, and `<broker id>.crt` and `.key` for
+ * each broker. Every broker gets `--tls-ca <dir>/ca.crt`, and the cluster's own clients trust it.
+ */
+export interface ClusterTls {
+  readonly dir: string;
+}
+
+/** A broker's own certificate and key, instead of those of `ClusterTls.dir` (a stranger's, say). */
+export interface BrokerCertificate {
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 /**
@@ -62,13 +80,25 @@ export class ClusterProcess {
   private constructor(
     private readonly root: string,
     private readonly args: readonly string[],
+    readonly tls: ClusterTls | undefined,
   ) {}
+
+  /** The cluster CA's PEM, which clients of a TLS cluster trust; undefined for a plain-text cluster. */
+  get caCertificate(): Buffer | undefined {
+    return this.tls ? readFileSync(join(this.tls.dir, "ca.crt")) : undefined;
+  }
+
+  /** Options for an EddyClient of this cluster: its endpoints, and TLS trusting its CA when it has one. */
+  clientOptions(): { endpoints: string[]; tls?: { ca: Buffer } } {
+    const ca = this.caCertificate;
+    return { endpoints: this.endpoints(), ...(ca ? { tls: { ca } } : {}) };
+  }
 
   static async start(options: ClusterProcessOptions = {}): Promise<ClusterProcess> {
     const count = options.brokers ?? 3;
     const zones = options.zones ?? DEFAULT_ZONES;
     const root = await mkdtemp(join(tmpdir(), "eddy-cluster-"));
-    const cluster = new ClusterProcess(root, options.args ?? []);
+    const cluster = new ClusterProcess(root, options.args ?? [], options.tls);
     try {
       const ports = await freePorts(3 * count);
       const planned = Array.from({ length: count }, (_, i) => ({
@@ -150,7 +180,7 @@ export class ClusterProcess {
    * Starts one more broker whose --peers are the controller's current voters, so it joins the cluster
    * instead of forming its own.
    */
-  async addBroker(options: { id: string; zone: string }): Promise<ClusterBroker> {
+  async addBroker(options: { id: string; zone: string; certificate?: BrokerCertificate }): Promise<ClusterBroker> {
     if (this.members.has(options.id)) throw new Error(`broker ${options.id} is already in the cluster`);
     const statuses = await this.statuses();
     const addresses = new Map(this.brokers.map((b) => [b.id, b.endpoint]));
@@ -167,9 +197,16 @@ export class ClusterProcess {
   /** GET /v1/status of one broker; fails if it does not answer within a short timeout. */
   async status(id: string): Promise<BrokerStatus> {
     const member = this.member(id);
-    const response = await fetch(`${member.adminUrl}/v1/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
-    if (!response.ok) throw new Error(`${id}: HTTP ${response.status} from /v1/status`);
-    return (await response.json()) as BrokerStatus;
+    const { status, body } = await getText(`${member.adminUrl}/v1/status`, this.caCertificate);
+    if (status !== 200) throw new Error(`${id}: HTTP ${status} from /v1/status`);
+    return JSON.parse(body) as BrokerStatus;
+  }
+
+  /** GET /metrics of one broker, as text. */
+  async metrics(id: string): Promise<string> {
+    const { status, body } = await getText(`${this.member(id).adminUrl}/metrics`, this.caCertificate);
+    if (status !== 200) throw new Error(`${id}: HTTP ${status} from /metrics`);
+    return body;
   }
 
   /** The statuses of the brokers that run, are not paused, and answer in time. */
@@ -225,7 +262,8 @@ export class ClusterProcess {
     streamMode: "PROVISIONED" | "ON_DEMAND" = "ON_DEMAND",
     timeoutMs = WAIT_FOR_TIMEOUT_MS,
   ): Promise<string[]> {
-    const admin = new EddyClient({ endpoint: this.brokers[0]!.endpoint });
+    const ca = this.caCertificate;
+    const admin = new EddyClient({ endpoint: this.brokers[0]!.endpoint, ...(ca ? { tls: { ca } } : {}) });
     try {
       await admin.createStream({ streamName, shardCount, streamMode });
     } finally {
@@ -277,13 +315,21 @@ export class ClusterProcess {
     adminPort: number;
     kinesisPort: number;
     peers: string;
+    certificate?: BrokerCertificate;
   }): Promise<Member> {
     const dataDir = join(this.root, b.id);
     await mkdir(dataDir, { recursive: true });
+    const certificate = b.certificate ?? {
+      certFile: join(this.tls?.dir ?? "", `${b.id}.crt`),
+      keyFile: join(this.tls?.dir ?? "", `${b.id}.key`),
+    };
+    const tlsArgs = this.tls
+      ? ["--tls-cert", certificate.certFile, "--tls-key", certificate.keyFile, "--tls-ca", join(this.tls.dir, "ca.crt")]
+      : [];
     const args = [
       ...["--id", b.id, "--zone", b.zone, "--listen", `127.0.0.1:${b.grpcPort}`],
       ...["--admin-port", String(b.adminPort), "--kinesis-port", String(b.kinesisPort)],
-      ...["--peers", b.peers, ...this.args],
+      ...["--peers", b.peers, ...tlsArgs, ...this.args],
     ];
     const broker = await BrokerProcess.start({ dataDir, args });
     const member: Member = {
@@ -446,6 +492,22 @@ export function isProcessAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** One GET, over https trusting `ca` when the URL says so; fails after STATUS_TIMEOUT_MS. */
+function getText(url: string, ca: Buffer | undefined): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const options = { timeout: STATUS_TIMEOUT_MS, ...(ca ? { ca } : {}) };
+    const request = (url.startsWith("https:") ? httpsGet : httpGet)(url, options, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on("error", reject);
+    });
+    request.on("timeout", () => request.destroy(new Error(`no answer from ${url} in ${STATUS_TIMEOUT_MS} ms`)));
+    request.on("error", reject);
+  });
 }
 
 function delay(ms: number): Promise<void> {

@@ -33,6 +33,7 @@ import { HOPS_MAX, hopsMetadata, hopsOf as hopsOfCall } from "./forward.js";
 import type { ShardLog } from "../shard-log.js";
 import { CONTROLLER_GROUP_ID, ControllerNode } from "./controller-node.js";
 import { isCaughtUp, ShardReplicas } from "./replicas.js";
+import { brokerCertificateRefusal, type CertificateRefusal, type GrpcTls } from "../tls.js";
 
 /** How often the controller leader checks liveness and repairs, and leaders step their groups' membership. */
 const DUTY_INTERVAL_MS = 250;
@@ -94,6 +95,8 @@ export class ClusterNode {
     private readonly store: Store,
     private readonly probe: BrokerProbe,
     private readonly logger: Logger,
+    /** The gRPC port's TLS: brokers dial each other with it, and only brokers may call the cluster service. */
+    private readonly tls?: GrpcTls,
   ) {
     this.advertised = config.advertiseAddress ?? `${config.host}:${config.grpcPort}`;
     const peers = new Map([...config.peers].filter(([id]) => id !== config.brokerId));
@@ -105,11 +108,18 @@ export class ClusterNode {
         if (groupId === CONTROLLER_GROUP_ID) this.controllerNode?.step(message);
         else this.replicas.step(groupId, message);
       },
-      onEvent: (event) =>
-        logger.info(
-          { peer: event.peerId, event: event.kind, reason: "reason" in event ? event.reason : undefined },
-          "peer",
-        ),
+      onEvent: (event) => {
+        const fields = { peer: event.peerId, event: event.kind, reason: "reason" in event ? event.reason : undefined };
+        if (event.kind === "refused" && event.cause === "certificate") {
+          probe.clusterCallRefused("Exchange", "certificate");
+          logger.warn(fields, "peer stream refused: no broker certificate of the cluster CA");
+        } else {
+          logger.info(fields, "peer");
+        }
+      },
+      ...(tls
+        ? { credentials: tls.channel, authorize: (call) => brokerCertificateRefusal(call.getAuthContext()) }
+        : {}),
     });
     this.replicas = new ShardReplicas(store, config, probe, logger, {
       selfId: config.brokerId,
@@ -181,6 +191,22 @@ export class ClusterNode {
     this.advertised = this.config.advertiseAddress ?? address;
   }
 
+  /**
+   * With TLS, a cluster-service call from a connection without a broker certificate of the cluster CA
+   * is answered with the refusal here (and logged and counted); undefined lets it through.
+   */
+  private refuseCaller(
+    call: string,
+    auth: Pick<grpc.ServerUnaryCall<unknown, unknown>, "getAuthContext" | "getPeer">,
+  ): Partial<grpc.StatusObject> | undefined {
+    if (this.tls === undefined) return undefined;
+    const refusal: CertificateRefusal | undefined = brokerCertificateRefusal(auth.getAuthContext());
+    if (refusal === undefined) return undefined;
+    this.probe.clusterCallRefused(call, refusal.code);
+    this.logger.warn({ call, peer: auth.getPeer(), reason: refusal.reason }, "cluster call refused");
+    return { code: grpc.status[refusal.code], details: `${call} refused: ${refusal.reason}` };
+  }
+
   addToServer(server: grpc.Server): void {
     this.transport.addToServer(server);
     server.addService(loadClusterService().service, {
@@ -188,15 +214,19 @@ export class ClusterNode {
         call: grpc.ServerUnaryCall<api.ProposeCommandRequest__Output, api.ProposeCommandResponse>,
         callback: grpc.sendUnaryData<api.ProposeCommandResponse>,
       ) => {
+        const refused = this.refuseCaller("ProposeCommand", call);
+        if (refused) return callback(refused);
         this.proposeFromPeer(call.request, hopsOfCall(call.metadata)).then(
           (index) => callback(null, { index: String(index) }),
           (error: unknown) => callback(toServiceError(error)),
         );
       },
       ReadIndex: (
-        _call: grpc.ServerUnaryCall<api.ReadIndexRequest__Output, api.ReadIndexResponse>,
+        call: grpc.ServerUnaryCall<api.ReadIndexRequest__Output, api.ReadIndexResponse>,
         callback: grpc.sendUnaryData<api.ReadIndexResponse>,
       ) => {
+        const refused = this.refuseCaller("ReadIndex", call);
+        if (refused) return callback(refused);
         const controller = this.controller;
         if (!controller.isLeader()) {
           callback(toServiceError(new KinesisError("NotLeaderException", "This broker does not lead the controller.")));
@@ -208,6 +238,8 @@ export class ClusterNode {
         call: grpc.ServerUnaryCall<api.ReadReplicaRequest__Output, api.ReadReplicaResponse>,
         callback: grpc.sendUnaryData<api.ReadReplicaResponse>,
       ) => {
+        const refused = this.refuseCaller("ReadReplica", call);
+        if (refused) return callback(refused);
         this.readReplica(call.request).then(
           (response) => callback(null, response),
           (error: unknown) => callback(toServiceError(error)),
@@ -443,7 +475,7 @@ export class ClusterNode {
     let client = this.streamsClients.get(address);
     if (!client) {
       const { Client } = loadStreamsService();
-      client = new Client(address, grpc.credentials.createInsecure(), FORWARD_CHANNEL_OPTIONS);
+      client = new Client(address, this.channelCredentials(), FORWARD_CHANNEL_OPTIONS);
       this.streamsClients.set(address, client);
     }
     return client;
@@ -453,10 +485,15 @@ export class ClusterNode {
     let client = this.clusterClients.get(address);
     if (!client) {
       const { Client } = loadClusterService();
-      client = new Client(address, grpc.credentials.createInsecure(), FORWARD_CHANNEL_OPTIONS);
+      client = new Client(address, this.channelCredentials(), FORWARD_CHANNEL_OPTIONS);
       this.clusterClients.set(address, client);
     }
     return client;
+  }
+
+  /** How this broker dials its peers: TLS presenting its own certificate when it has one. */
+  private channelCredentials(): grpc.ChannelCredentials {
+    return this.tls?.channel ?? grpc.credentials.createInsecure();
   }
 
   private replicaOpened(timeoutMs: number): Promise<void> {

@@ -14,6 +14,10 @@
  * `unknown-peer`, so the broker can learn of a new member and `addPeer` it; the dialer keeps retrying
  * and gets in then). Accepting unknown brokers would let anything that reaches the port inject Raft
  * messages, and the acceptor could not answer a peer it has no address for anyway.
+ *
+ * With TLS, streams are dialed with `credentials` (the broker's certificate, verified against the
+ * cluster CA), and an accepted stream whose connection did not present a broker certificate is refused
+ * at its hello (cause `certificate`) by `authorize`: whatever it claims in its hello, it is not a member.
  */
 import { grpc } from "@eddy/api";
 import { assert } from "@eddy/core";
@@ -54,10 +58,20 @@ export interface PeerTransportOptions {
   readonly limits?: Partial<PeerTransportLimits>;
   /** The jitter of redial delays; a test may pass a seeded one. */
   readonly random?: () => number;
+  /** How streams to peers are dialed: plain-text HTTP/2 unless given (TLS with the broker's certificate). */
+  readonly credentials?: grpc.ChannelCredentials;
+  /** Checks the connection of an accepted stream; a refusal ends the stream at its hello. */
+  readonly authorize?: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => StreamRefusal | undefined;
+}
+
+/** Why `authorize` turned a caller away, with the status the stream ends with. */
+export interface StreamRefusal {
+  readonly code: "UNAUTHENTICATED" | "PERMISSION_DENIED";
+  readonly reason: string;
 }
 
 /** Why a stream was refused at its handshake. */
-export type RefusalCause = "version" | "cluster" | "unknown-peer" | "direction" | "identity";
+export type RefusalCause = "version" | "cluster" | "unknown-peer" | "direction" | "identity" | "certificate";
 
 export type PeerEvent =
   | { readonly kind: "connected"; readonly peerId: string; readonly dialed: boolean }
@@ -130,7 +144,7 @@ interface Peer {
 }
 
 type Stream = PeerStream<Peer>;
-type Refusal = { readonly cause: RefusalCause; readonly reason: string };
+type Refusal = { readonly cause: RefusalCause; readonly reason: string; readonly code?: grpc.status };
 
 const identity = (bytes: Buffer): Buffer => bytes;
 
@@ -145,6 +159,8 @@ export class PeerTransport {
   private readonly dirtyPeers = new Set<Peer>();
   private flushImmediate: NodeJS.Immediate | undefined;
   private readonly channelOptions: grpc.ChannelOptions;
+  /** Accepted streams whose connection `authorize` refused: they are ended at their hello. */
+  private readonly uncertified = new WeakMap<Stream, StreamRefusal>();
   private streamsRefused = 0;
   private protocolErrors = 0;
   private messagesToUnknownPeers = 0;
@@ -263,7 +279,11 @@ export class PeerTransport {
 
   private dial(peer: Peer): void {
     peer.redialTimer = undefined;
-    peer.client ??= new grpc.Client(peer.address, grpc.credentials.createInsecure(), this.channelOptions);
+    peer.client ??= new grpc.Client(
+      peer.address,
+      this.options.credentials ?? grpc.credentials.createInsecure(),
+      this.channelOptions,
+    );
     const call = peer.client.makeBidiStreamRequest<Buffer, Buffer>(this.proto.exchangePath, identity, identity);
     const stream: Stream = new PeerStream(call, true, { end: () => call.cancel(), fail: () => call.cancel() });
     stream.peer = peer;
@@ -304,6 +324,8 @@ export class PeerTransport {
       fail: (code, details) => call.emit("error", Object.assign(new Error(details), { code, details })),
     });
     if (this.closed) return stream.fail(grpc.status.UNAVAILABLE, "the broker's peer transport is closed");
+    const refusal = this.options.authorize?.(call);
+    if (refusal !== undefined) this.uncertified.set(stream, refusal);
     this.unidentified.add(stream);
     this.listen(stream);
     call.on("error", (error: Error) => this.onEnded(stream, error.message));
@@ -365,6 +387,10 @@ export class PeerTransport {
 
   private checkHello(stream: Stream, hello: WirePeerHello): Refusal | undefined {
     const id = hello.broker_id;
+    // Before anything the hello claims: without a broker certificate it proves nothing.
+    const uncertified = this.uncertified.get(stream);
+    if (uncertified !== undefined)
+      return { cause: "certificate", reason: uncertified.reason, code: grpc.status[uncertified.code] };
     if (hello.protocol_version !== PEER_PROTOCOL_VERSION) {
       return {
         cause: "version",
@@ -390,7 +416,7 @@ export class PeerTransport {
     if (!stream.dialed) this.streamsRefused += 1;
     this.emit({ kind: "refused", peerId, ...refusal });
     const details = `peer stream refused (${refusal.cause}): ${refusal.reason}`;
-    stream.fail(grpc.status.FAILED_PRECONDITION, details);
+    stream.fail(refusal.code ?? grpc.status.FAILED_PRECONDITION, details);
     this.onEnded(stream, details);
   }
 
