@@ -9,7 +9,7 @@ import { batchFrame, frameMessages, helloFrame, messageSizeBytes } from "./codec
 import type { PeerTransportLimits } from "./limits.js";
 import { loadPeerProto } from "./proto.js";
 import type { Message } from "./raft.js";
-import { PeerTransport, type PeerEvent } from "./transport.js";
+import { PeerTransport, type PeerEvent, type PeerTransportOptions } from "./transport.js";
 import { CONTROLLER_SNAPSHOT_BYTES_MAX } from "../cluster/controller-node.js";
 
 const CLUSTER = "test-cluster";
@@ -61,6 +61,7 @@ interface BrokerSpec {
   readonly peers: ReadonlyMap<string, string>;
   readonly clusterId?: string;
   readonly limits?: Partial<PeerTransportLimits>;
+  readonly authorize?: PeerTransportOptions["authorize"];
 }
 
 async function startBroker(spec: BrokerSpec): Promise<Broker> {
@@ -74,6 +75,7 @@ async function startBroker(spec: BrokerSpec): Promise<Broker> {
     onMessage: (from, groupId, message) => received.push({ from, groupId, message }),
     onEvent: (event) => events.push(event),
     limits: { ...FAST, ...spec.limits },
+    ...(spec.authorize ? { authorize: spec.authorize } : {}),
   });
   transport.addToServer(server);
   const broker = { id: spec.id, port, server, transport, received, events };
@@ -223,6 +225,29 @@ describe("PeerTransport", () => {
     expect(aToB.queuedMessages).toBe(1);
     expect(b.received).toEqual([]);
     expect(a.transport.connectedPeers()).toEqual([]);
+    expect(b.transport.connectedPeers()).toEqual([]);
+  });
+
+  it("a stream whose connection `authorize` refuses is ended at its hello, whoever it claims to be", async () => {
+    const b = await startBroker({
+      id: "b",
+      peers: new Map([["a", "127.0.0.1:1"]]),
+      authorize: () => ({ code: "UNAUTHENTICATED", reason: "no client certificate signed by the cluster CA" }),
+    });
+    const a = await startBroker({ id: "a", peers: new Map([["b", `127.0.0.1:${b.port}`]]) });
+    a.transport.send("b", 1, app("a", "b", 1));
+    await waitFor(() => a.transport.stats().peers.get("b")!.dialFailures >= 1);
+    expect(b.events.find((e) => e.kind === "refused")).toEqual({
+      kind: "refused",
+      peerId: "a",
+      cause: "certificate",
+      reason: "no client certificate signed by the cluster CA",
+    });
+    expect(b.transport.stats().streamsRefused).toBeGreaterThanOrEqual(1);
+    expect(a.transport.stats().peers.get("b")!.lastError).toMatch(
+      /^UNAUTHENTICATED: peer stream refused \(certificate\)/,
+    );
+    expect(b.received).toEqual([]);
     expect(b.transport.connectedPeers()).toEqual([]);
   });
 

@@ -414,7 +414,7 @@ export class PeerTransport {
 
   private refuse(stream: Stream, peerId: string, refusal: Refusal): void {
     if (!stream.dialed) this.streamsRefused += 1;
-    this.emit({ kind: "refused", peerId, ...refusal });
+    this.emit({ kind: "refused", peerId, cause: refusal.cause, reason: refusal.reason });
     const details = `peer stream refused (${refusal.cause}): ${refusal.reason}`;
     stream.fail(refusal.code ?? grpc.status.FAILED_PRECONDITION, details);
     this.onEnded(stream, details);
