@@ -97,6 +97,8 @@ function brokerContainer(network: StartedNetwork, id: string, zone: string): Gen
         `--id=${id}`,
         `--zone=${zone}`,
         `--listen=0.0.0.0:${GRPC_PORT}`,
+        // A test network of its own, without TLS or authentication: off loopback that must be said.
+        "--insecure",
         `--advertise=${id}:${GRPC_PORT}`,
         `--peers=${peers}`,
         "--data-dir=/var/lib/eddy/data",
