@@ -11,7 +11,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grpc, loadClusterService, type ClusterClient } from "@eddy/api";
 import { EddyClient, Producer } from "@eddy/client";
-import { BrokerProcess, ClusterProcess, runEddy, type ClusterStatuses } from "@eddy/testkit";
+import {
+  BrokerProcess,
+  ClusterProcess,
+  readReplica,
+  replicasConverged,
+  runEddy,
+  type ClusterStatuses,
+} from "@eddy/testkit";
 import { readShard } from "./helpers.js";
 
 /** How long a replaced certificate may take to reach new connections: the files are reread every second. */
@@ -112,6 +119,20 @@ describe("a TLS cluster: every listener encrypted, brokers authenticate each oth
       expect(records.map((r) => r.data)).toEqual(["r0", "r1", "r2", "r3", "r4"]);
     } finally {
       client.close();
+    }
+    // Replicated over mutual TLS: every broker's replica holds the records (read with a broker certificate).
+    await c.waitFor((s) => replicasConverged(s, "secure", [shardId!]), { what: "the replicas to converge" });
+    const asBroker = grpc.credentials.createSsl(
+      ca,
+      await readFile(join(certs, "b4.key")),
+      await readFile(join(certs, "b4.crt")),
+    );
+    for (const b of c.brokers) {
+      const replica = await readReplica(b.endpoint, b.id, "secure", shardId!, asBroker);
+      expect(
+        replica?.records.map((r) => r.data),
+        b.id,
+      ).toEqual(["r0", "r1", "r2", "r3", "r4"]);
     }
     const plain = new EddyClient({ endpoint: c.brokers[0]!.endpoint, deadlineMs: 3_000 });
     try {

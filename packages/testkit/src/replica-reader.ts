@@ -19,20 +19,18 @@ export interface ReplicaLog {
 /**
  * Reads one broker's replica of a shard from the trim horizon to its commit index, through the
  * broker's Cluster.ReadReplica call: the replica's own log, whatever its role, as a checker needs it.
- * `undefined` when the broker holds no replica of the shard.
+ * `undefined` when the broker holds no replica of the shard. A TLS cluster's brokers answer only a
+ * broker certificate of their CA: pass `credentials` made with one.
  */
 export async function readReplica(
   endpoint: string,
   brokerId: string,
   streamName: string,
   shardId: string,
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
 ): Promise<ReplicaLog | undefined> {
   const { Client } = loadClusterService();
-  const client = new Client(
-    endpoint,
-    grpc.credentials.createInsecure(),
-    GRPC_CHANNEL_OPTIONS,
-  ) as unknown as api.ClusterClient;
+  const client = new Client(endpoint, credentials, GRPC_CHANNEL_OPTIONS) as unknown as api.ClusterClient;
   try {
     const records: StoredRecord[] = [];
     let fromIndex = "0";
