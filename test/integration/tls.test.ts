@@ -285,3 +285,20 @@ describe("certificate rotation without a restart", () => {
     expect(broker.running).toBe(true);
   });
 });
+
+describe("a broker beyond loopback", () => {
+  it("refuses to start without TLS and authentication, naming the host and what to add", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "eddy-exposed-"));
+    try {
+      // Refused before anything binds: the address is never listened on.
+      const run = await runEddy(["broker", "--host", "0.0.0.0", "--grpc-port", "0", "--data-dir", dataDir]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        /host 0\.0\.0\.0 is not a loopback address and TLS is off: add --tls-cert, --tls-key and --tls-ca/,
+      );
+      expect(run.stderr).toMatch(/authentication is off: add --auth-file \(or --insecure to listen without it\)/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
