@@ -199,8 +199,11 @@ describe("a TLS cluster: every listener encrypted, brokers authenticate each oth
     for (const id of ["b1", "b2", "b3"]) {
       await until(
         async () =>
-          counterValue(await c.metrics(id), "eddy_cluster_calls_refused_total", 'call="Exchange",code="certificate"') >
-          0,
+          counterValue(
+            await c.metrics(id),
+            "eddy_cluster_calls_refused_total",
+            'call="Exchange",code="UNAUTHENTICATED"',
+          ) > 0,
         `${id} to refuse b0's peer stream`,
       );
     }

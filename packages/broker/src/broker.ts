@@ -55,12 +55,13 @@ export class Broker {
     const problems = [...configProblems(config), ...exposureProblems(exposureOf(config, false))];
     if (problems.length > 0) throw new Error(`invalid broker configuration:\n  ${problems.join("\n  ")}`);
     logger = logger.child({ broker: config.brokerId });
-    const probe = new BrokerProbe();
-    const store = await Store.open(config.dataDir);
+    // Before the store opens: unreadable certificate files stop the start with nothing to close.
     const grpcTls =
       config.tlsCertFile && config.tlsKeyFile && config.tlsCaFile
         ? new GrpcTls({ certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, caFile: config.tlsCaFile })
         : undefined;
+    const probe = new BrokerProbe();
+    const store = await Store.open(config.dataDir);
     const cluster = new ClusterNode(config, store, probe, logger, grpcTls);
     await cluster.open();
     probe.watchRaft(() =>

@@ -111,14 +111,20 @@ export class ClusterNode {
       onEvent: (event) => {
         const fields = { peer: event.peerId, event: event.kind, reason: "reason" in event ? event.reason : undefined };
         if (event.kind === "refused" && event.cause === "certificate") {
-          probe.clusterCallRefused("Exchange", "certificate");
           logger.warn(fields, "peer stream refused: no broker certificate of the cluster CA");
         } else {
           logger.info(fields, "peer");
         }
       },
       ...(tls
-        ? { credentials: tls.channel, authorize: (call) => brokerCertificateRefusal(call.getAuthContext()) }
+        ? {
+            credentials: tls.channel,
+            authorize: (call) => {
+              const refusal = brokerCertificateRefusal(call.getAuthContext());
+              if (refusal !== undefined) probe.clusterCallRefused("Exchange", refusal.code);
+              return refusal;
+            },
+          }
         : {}),
     });
     this.replicas = new ShardReplicas(store, config, probe, logger, {
