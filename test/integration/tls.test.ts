@@ -249,7 +249,7 @@ describe("certificate rotation without a restart", () => {
     dir = await mkdtemp(join(tmpdir(), "eddy-rotate-"));
     await devCerts(dir, ["--broker", "b1"]);
     broker = await BrokerProcess.start({
-      args: ["--tls-cert", join(dir, "b1.crt"), "--tls-key", join(dir, "b1.key"), "--tls-ca", join(dir, "ca.crt")],
+      tls: { certFile: join(dir, "b1.crt"), keyFile: join(dir, "b1.key"), caFile: join(dir, "ca.crt") },
     });
   });
   afterAll(async () => {
@@ -286,6 +286,39 @@ describe("certificate rotation without a restart", () => {
       client.close();
     }
     expect(broker.running).toBe(true);
+  });
+});
+
+describe("TLS files that cannot be used", () => {
+  it("a key that does not match the certificate stops the start, naming the files", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "eddy-badtls-"));
+    try {
+      await devCerts(dir, ["--broker", "b1", "--broker", "b2"]);
+      const run = await runEddy(
+        [
+          "broker",
+          "--grpc-port",
+          "0",
+          "--admin-port",
+          "0",
+          "--kinesis-port",
+          "0",
+          "--data-dir",
+          join(dir, "data"),
+        ].concat([
+          "--tls-cert",
+          join(dir, "b1.crt"),
+          "--tls-key",
+          join(dir, "b2.key"),
+          "--tls-ca",
+          join(dir, "ca.crt"),
+        ]),
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/could not start: TLS files .*b1\.crt, .*b2\.key, .*ca\.crt: .*key values mismatch/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,7 +3,7 @@
  * certificate can be rotated without a restart. Only new connections get the new pair.
  */
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
-import type { SecureContextOptions } from "node:tls";
+import { createSecureContext, type SecureContextOptions } from "node:tls";
 import type { Logger } from "pino";
 import { grpc } from "@eddy/api";
 
@@ -108,9 +108,14 @@ export class GrpcTls {
   readonly channel: grpc.ChannelCredentials;
 
   constructor(readonly files: ClusterTlsFiles) {
-    // Read once here, so that an unreadable file fails the start instead of every connection later.
-    readCertificate(files);
-    readFileSync(files.caFile);
+    // Loaded once here, so that an unreadable file or a key that does not match the certificate fails
+    // the start, instead of the port silently turning every connection away.
+    try {
+      createSecureContext({ ...readCertificate(files), ca: readFileSync(files.caFile) });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`TLS files ${files.certFile}, ${files.keyFile}, ${files.caFile}: ${reason}`);
+    }
     this.provider = new grpc.experimental.FileWatcherCertificateProvider({
       certificateFile: files.certFile,
       privateKeyFile: files.keyFile,

@@ -16,6 +16,8 @@ export interface BrokerProcessOptions {
   readonly args?: readonly string[];
   /** How long to wait for the broker to report that it listens. */
   readonly startTimeoutMs?: number;
+  /** PEM files for `--tls-cert`, `--tls-key` and `--tls-ca`: TLS on every listener. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
 }
 
 /**
@@ -46,6 +48,9 @@ export class BrokerProcess extends ChildHandle {
         EDDY_MAIN,
         "broker",
         ...["--data-dir", dataDir, "--grpc-port", "0", "--admin-port", "0", "--kinesis-port", "0"],
+        ...(options.tls
+          ? ["--tls-cert", options.tls.certFile, "--tls-key", options.tls.keyFile, "--tls-ca", options.tls.caFile]
+          : []),
         ...(options.args ?? []),
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
