@@ -14,7 +14,8 @@
 // too (more workers than shards). A halted shard (the failure policy gave up) makes it exit 1.
 //
 // Every option can also come from the environment: EDDY_ENDPOINTS, EDDY_STREAM, EDDY_APPLICATION,
-// POD_NAME (the worker id), EDDY_INITIAL_POSITION.
+// POD_NAME (the worker id), EDDY_INITIAL_POSITION, EDDY_TLS_CA (--tls-ca: connect with TLS, trusting the
+// CA in this PEM file).
 import { parseArgs } from "node:util";
 import { Application } from "@eddy/client";
 
@@ -25,6 +26,7 @@ const { values: options } = parseArgs({
     application: { type: "string", default: process.env.EDDY_APPLICATION },
     "worker-id": { type: "string", default: process.env.POD_NAME },
     "initial-position": { type: "string", default: process.env.EDDY_INITIAL_POSITION ?? "TRIM_HORIZON" },
+    "tls-ca": { type: "string", default: process.env.EDDY_TLS_CA || undefined },
     "until-caught-up": { type: "boolean", default: false },
     "idle-ms": { type: "string", default: "10000" },
     "report-ms": { type: "string", default: "10000" },
@@ -69,6 +71,7 @@ const app = new Application({
   application: options.application,
   ...(options["worker-id"] ? { workerId: options["worker-id"] } : {}),
   initialPosition: options["initial-position"],
+  ...(options["tls-ca"] ? { tls: { ca: options["tls-ca"] } } : {}),
   processor: { processRecords: ({ records }) => handle(records) },
 });
 app.on("leaseAcquired", (shardId, epoch) => log("leaseAcquired", { shardId, epoch }));

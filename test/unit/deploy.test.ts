@@ -453,6 +453,14 @@ describe("deploy/k8s/examples: the application manifests", () => {
     expect(existsSync(join(REPO, "deploy/examples/worker.mjs"))).toBe(true);
     expect(undefinedVariables(worker, objects)).toEqual([]);
     if (workload.kind === "Job") expect(worker.args).toContain("--until-caught-up");
+    // The brokers speak TLS: the worker trusts the cluster CA, mounted alone from the Secret eddy-tls.
+    const caFile = worker.env?.find((e) => e.name === "EDDY_TLS_CA")?.value;
+    expect(caFile).toBeDefined();
+    const mount = worker.volumeMounts?.find((m) => m.mountPath === dirname(caFile!));
+    expect(mount?.readOnly).toBe(true);
+    const secret = pod.volumes?.find((v) => v.name === mount?.name)?.secret;
+    expect(secret?.secretName).toBe("eddy-tls");
+    expect(secret?.items).toEqual([{ key: "ca.crt", path: caFile!.slice(caFile!.lastIndexOf("/") + 1) }]);
   });
 });
 
