@@ -59,6 +59,8 @@ export const ERROR_KINDS = {
   UnrecognizedClientException: { code: Code.UNAUTHENTICATED, retriable: false },
   /** The Kinesis endpoint's answer to a request without an Authorization header (as Kinesis answers it). */
   MissingAuthenticationTokenException: { code: Code.UNAUTHENTICATED, retriable: false },
+  /** A SigV4 Authorization header that lacks a part (Credential, SignedHeaders, Signature) or X-Amz-Date. */
+  IncompleteSignatureException: { code: Code.UNAUTHENTICATED, retriable: false },
   /** A SigV4 signature that does not match, or whose date is outside the allowed clock skew. */
   InvalidSignatureException: { code: Code.UNAUTHENTICATED, retriable: false },
   /** An authenticated principal without the action on the stream. */
