@@ -17,6 +17,7 @@ import {
 } from "@eddy/core";
 import type * as api from "@eddy/api";
 import {
+  credentialsInterceptor,
   fromServiceError,
   grpc,
   GRPC_CHANNEL_OPTIONS,
@@ -439,11 +440,24 @@ export class ClusterNode {
     return this.shardsByGroup.get(shard.groupId)?.replicas ?? [];
   }
 
+  /**
+   * The root credentials, when the cluster runs with authentication: calls this broker makes to a
+   * Streams service (forwards, and the Kinesis endpoint's loopback subscription) carry them, since the
+   * front broker already authorized the caller. Set before the broker serves.
+   */
+  internalCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+
   streamsClient(address: string): StreamsClient {
     let client = this.streamsClients.get(address);
     if (!client) {
       const { Client } = loadStreamsService();
-      client = new Client(address, grpc.credentials.createInsecure(), FORWARD_CHANNEL_OPTIONS);
+      const credentials = this.internalCredentials;
+      client = new Client(address, grpc.credentials.createInsecure(), {
+        ...FORWARD_CHANNEL_OPTIONS,
+        ...(credentials
+          ? { interceptors: [credentialsInterceptor(credentials.accessKeyId, credentials.secretAccessKey)] }
+          : {}),
+      });
       this.streamsClients.set(address, client);
     }
     return client;
