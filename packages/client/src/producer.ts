@@ -68,6 +68,9 @@ export interface ProducerOptions {
   /** For the client the producer opens: see EddyClientOptions. */
   readonly routing?: boolean;
   readonly credentials?: EddyClientOptions["credentials"];
+  /** The access key id and secret (else the environment or the credentials file): see EddyClientOptions. */
+  readonly auth?: EddyClientOptions["auth"];
+  readonly profile?: EddyClientOptions["profile"];
   /** Use this client rather than opening one; `close()` leaves it open. */
   readonly client?: ProducerClient;
   /**
@@ -347,6 +350,8 @@ export class Producer extends EventEmitter<ProducerEvents> {
         endpoints: options.endpoints,
         routing: options.routing,
         credentials: options.credentials,
+        ...(options.auth !== undefined ? { auth: options.auth } : {}),
+        ...(options.profile !== undefined ? { profile: options.profile } : {}),
         deadlineMs: this.requestTimeoutMs,
       });
       this.#ownsClient = true;

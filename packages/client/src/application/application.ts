@@ -10,7 +10,7 @@ import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { APPLICATION_LIMITS, KinesisError, constraintViolation, validateIntegerInRange } from "@eddy/core";
-import { EddyClient } from "../client.js";
+import { EddyClient, type EddyClientOptions } from "../client.js";
 import type { StreamRecord } from "../types.js";
 import { resolveFailurePolicy, sleepUnlessAborted, type FailurePolicy } from "./batch-runner.js";
 import {
@@ -37,6 +37,9 @@ export const APPLICATION_DEFAULTS = {
 export interface ApplicationOptions {
   /** Broker addresses (host:port); ignored when `client` is given. */
   readonly endpoint?: string | readonly string[];
+  /** Credentials for the client the application opens (else the environment or the credentials file). */
+  readonly auth?: EddyClientOptions["auth"];
+  readonly profile?: EddyClientOptions["profile"];
   readonly client?: EddyClient;
   readonly stream: string;
   readonly application: string;
@@ -118,9 +121,11 @@ export class Application extends EventEmitter<ApplicationEvents> {
     const endpoint = options.endpoint;
     this.client =
       options.client ??
-      new EddyClient(
-        endpoint === undefined ? {} : typeof endpoint === "string" ? { endpoint } : { endpoints: [...endpoint] },
-      );
+      new EddyClient({
+        ...(endpoint === undefined ? {} : typeof endpoint === "string" ? { endpoint } : { endpoints: [...endpoint] }),
+        ...(options.auth !== undefined ? { auth: options.auth } : {}),
+        ...(options.profile !== undefined ? { profile: options.profile } : {}),
+      });
     this.policy = resolveFailurePolicy(options.failurePolicy);
     this.leaseTimeoutMs = options.leaseTimeoutMs ?? APPLICATION_DEFAULTS.leaseTimeoutMs;
     this.maxBatchRecords = options.maxBatchRecords ?? APPLICATION_DEFAULTS.maxBatchRecords;
