@@ -8,6 +8,7 @@ import {
 } from "@eddy/client";
 import { startingPoint } from "./parse.js";
 import { table } from "./format.js";
+import { clientOptionsOf, type GlobalOptions } from "./auth-commands.js";
 
 /** Sequence numbers longer than this are shortened to their head and tail unless --wide. */
 const SEQUENCE_DIGITS_SHOWN_MAX = 16;
@@ -20,7 +21,7 @@ const HALT_REASON_CHARS_MAX = 60;
 /** `eddy app list|describe|reset|delete`: inspect and administer consumer applications' lease tables. */
 export function registerAppCommands(program: Command): void {
   const withClient = async (run: (client: EddyClient) => Promise<void>): Promise<void> => {
-    const client = new EddyClient({ endpoint: program.opts<{ endpoint: string }>().endpoint });
+    const client = new EddyClient(clientOptionsOf(program.opts<GlobalOptions>()));
     try {
       await run(client);
     } finally {

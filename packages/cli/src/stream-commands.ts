@@ -7,6 +7,7 @@ import { KinesisError } from "@eddy/core";
 import { EddyClient, Producer, type Shard } from "@eddy/client";
 import { durationMs, integer, startingPoint, type Start } from "./parse.js";
 import { table } from "./format.js";
+import { clientOptionsOf, type GlobalOptions } from "./auth-commands.js";
 import { childShards, hashKeyArg, middleHashKey, scaleSteps, shardCountArg } from "./reshard-plan.js";
 
 /**
@@ -27,7 +28,7 @@ export function registerStreamCommands(program: Command): void {
   const withClient =
     <A extends unknown[]>(run: (client: EddyClient, ...args: A) => Promise<void>) =>
     async (...args: A): Promise<void> => {
-      const client = new EddyClient({ endpoint: program.opts<{ endpoint: string }>().endpoint });
+      const client = new EddyClient(clientOptionsOf(program.opts<GlobalOptions>()));
       try {
         await run(client, ...args);
       } finally {
