@@ -16,6 +16,8 @@ export interface BrokerProcessOptions {
   readonly args?: readonly string[];
   /** How long to wait for the broker to report that it listens. */
   readonly startTimeoutMs?: number;
+  /** Root credentials file (see `createAuthFile`): the broker then authenticates every call. */
+  readonly authFile?: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export class BrokerProcess extends ChildHandle {
         EDDY_MAIN,
         "broker",
         ...["--data-dir", dataDir, "--grpc-port", "0", "--admin-port", "0", "--kinesis-port", "0"],
+        ...(options.authFile !== undefined ? ["--auth-file", options.authFile] : []),
         ...(options.args ?? []),
       ],
       { stdio: ["ignore", "pipe", "pipe"] },

@@ -45,7 +45,15 @@ const NOW_MS = Date.UTC(2026, 10, 26, 9, 30, 0);
 const BODY = JSON.stringify({ StreamName: "orders", Data: "aGVsbG8=", PartitionKey: "k" });
 
 async function signed(
-  options: { secret?: string; region?: string; service?: string; signingDateMs?: number; body?: string } = {},
+  options: {
+    secret?: string;
+    region?: string;
+    service?: string;
+    signingDateMs?: number;
+    body?: string;
+    /** As over HTTP/2: no Host header (the host travels as :authority). */
+    http2?: boolean;
+  } = {},
 ): Promise<SignedRequest> {
   const signer = new SignatureV4({
     credentials: { accessKeyId: AKID, secretAccessKey: options.secret ?? SECRET },
@@ -61,7 +69,7 @@ async function signed(
     port: 4567,
     path: "/",
     headers: {
-      host: "127.0.0.1:4567",
+      ...(options.http2 ? {} : { host: "127.0.0.1:4567" }),
       "content-type": "application/x-amz-json-1.1",
       "x-amz-target": "Kinesis_20131202.PutRecord",
     },
@@ -164,6 +172,25 @@ describe("SigV4 verification against @smithy/signature-v4", () => {
     expect(refusal({ ...request, headers: noCredential }).name).toBe("IncompleteSignatureException");
     const { "x-amz-date": _date, ...noDate } = request.headers;
     expect(refusal({ ...request, headers: noDate }).name).toBe("IncompleteSignatureException");
+  });
+
+  it("over HTTP/1.1 the host must be signed; over HTTP/2 (no Host header) it need not be", async () => {
+    const request = await signed();
+    const auth = (request.headers["authorization"] as string).replace(
+      /SignedHeaders=([^,]+)/,
+      (_m, list: string) =>
+        `SignedHeaders=${list
+          .split(";")
+          .filter((h) => h !== "host")
+          .join(";")}`,
+    );
+    const unsignedHost = { ...request, headers: { ...request.headers, authorization: auth } };
+    expect(refusal(unsignedHost).message).toMatch(/'Host' must be a 'SignedHeader'/);
+    const http2 = await signed({ http2: true });
+    expect(http2.headers["authorization"]).not.toMatch(/host/);
+    expect(verifySigV4({ ...http2, headers: { ...http2.headers, ":authority": "127.0.0.1:4567" } }, context)).toEqual({
+      accessKeyId: AKID,
+    });
   });
 
   it("takes the host from :authority over HTTP/2", async () => {

@@ -74,7 +74,9 @@ export function verifySigV4(request: SignedRequest, context: SigV4Context): { ac
   }
   const signedAtMs = parseAmzDate(amzDate);
   if (signedAtMs === undefined) return incomplete(`X-Amz-Date '${amzDate}' is not of the form YYYYMMDD'T'HHMMSS'Z'.`);
-  if (!parsed.signedHeaders.includes("host")) {
+  // Over HTTP/1.1 the Host header must be signed, as AWS requires. Over HTTP/2 there is no Host header
+  // (the host is the :authority pseudo-header), and the AWS SDK for JS v3 signs none there.
+  if (!parsed.signedHeaders.includes("host") && headerValue(request.headers, "host") !== undefined) {
     return invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
   if (parsed.date !== amzDate.slice(0, 8)) {
