@@ -15,9 +15,10 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
-import { KinesisError } from "@eddy/core";
+import { encodeCommand, KinesisError } from "@eddy/core";
+import { fromServiceError, grpc, loadClusterService } from "@eddy/api";
 import { EddyClient } from "@eddy/client";
-import { BrokerProcess, createAuthFile, runEddy, type RootAuthFile } from "@eddy/testkit";
+import { BrokerProcess, ClusterProcess, createAuthFile, runEddy, type RootAuthFile } from "@eddy/testkit";
 import { readShard } from "./helpers.js";
 
 let root: RootAuthFile;
@@ -385,6 +386,52 @@ describe("eddy auth", () => {
     const run = await runEddy(["--endpoint", broker.endpoint, "auth", "list"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/UnrecognizedClientException: missing credentials/);
+  });
+});
+
+describe("a cluster of three brokers with authentication", () => {
+  let cluster: ClusterProcess | undefined;
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it("a principal made through one broker works through the others; forwards between brokers go through", async () => {
+    cluster = await ClusterProcess.start({ args: ["--auth-file", root.file] });
+    const [b1, b2, b3] = cluster.brokers;
+    const rootAuth = { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey };
+    const viaB1 = new EddyClient({ endpoint: b1!.endpoint, auth: rootAuth });
+    clients.push(viaB1);
+    await viaB1.createStream({ streamName: "orders-multi", shardCount: 3 });
+    await viaB1.waitForStreamActive("orders-multi");
+    const created = await viaB1.createPrincipal({ name: "multi" });
+    await viaB1.grantPermission({ name: "multi", resource: "orders-*", actions: ["read", "write"] });
+    const auth = { accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey };
+    // Without routing every call goes to the one endpoint, which forwards it to each shard's leader.
+    const viaB2 = new EddyClient({ endpoint: b2!.endpoint, routing: false, auth });
+    const viaB3 = new EddyClient({ endpoint: b3!.endpoint, routing: false, auth });
+    clients.push(viaB2, viaB3);
+    for (let i = 0; i < 30; i++) {
+      await viaB2.putRecord({ streamName: "orders-multi", partitionKey: `k${i}`, data: Buffer.from(`r${i}`) });
+    }
+    let read = 0;
+    for (const shard of (await viaB3.listShards({ streamName: "orders-multi" })).shards) {
+      read += (await readShard(viaB3, "orders-multi", shard.shardId)).length;
+    }
+    expect(read).toBe(30);
+    expect(
+      (await refusal(viaB3.putRecord({ streamName: "billing", partitionKey: "k", data: Buffer.from("x") }))).name,
+    ).toBe("AccessDeniedException");
+  }, 120_000);
+
+  it("the Cluster service refuses a client without the root credentials", async () => {
+    const { Client } = loadClusterService();
+    const raw = new Client(cluster!.brokers[0]!.endpoint, grpc.credentials.createInsecure());
+    const command = encodeCommand({ type: "GrantPermission", name: "multi", resource: "*", actions: ["admin"] });
+    const error = await new Promise<KinesisError>((resolve) =>
+      raw.ProposeCommand({ command: Buffer.from(command) }, (e) => resolve(fromServiceError(e!))),
+    );
+    raw.close();
+    expect(error.name).toBe("AccessDeniedException");
   });
 });
 

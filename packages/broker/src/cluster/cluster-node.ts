@@ -9,7 +9,9 @@ import {
   invalidArgument,
   KinesisError,
   resourceNotFound,
+  secretMatches,
   serviceUnavailable,
+  sha256Hex,
   type ControllerCommand,
   type ControllerState,
   type ReplicatedShard,
@@ -17,6 +19,8 @@ import {
 } from "@eddy/core";
 import type * as api from "@eddy/api";
 import {
+  ACCESS_KEY_ID_METADATA_KEY,
+  SECRET_ACCESS_KEY_METADATA_KEY,
   credentialsInterceptor,
   fromServiceError,
   grpc,
@@ -189,15 +193,19 @@ export class ClusterNode {
         call: grpc.ServerUnaryCall<api.ProposeCommandRequest__Output, api.ProposeCommandResponse>,
         callback: grpc.sendUnaryData<api.ProposeCommandResponse>,
       ) => {
+        const refused = this.refuseUnlessBroker(call.metadata);
+        if (refused) return callback(toServiceError(refused));
         this.proposeFromPeer(call.request, hopsOfCall(call.metadata)).then(
           (index) => callback(null, { index: String(index) }),
           (error: unknown) => callback(toServiceError(error)),
         );
       },
       ReadIndex: (
-        _call: grpc.ServerUnaryCall<api.ReadIndexRequest__Output, api.ReadIndexResponse>,
+        call: grpc.ServerUnaryCall<api.ReadIndexRequest__Output, api.ReadIndexResponse>,
         callback: grpc.sendUnaryData<api.ReadIndexResponse>,
       ) => {
+        const refused = this.refuseUnlessBroker(call.metadata);
+        if (refused) return callback(toServiceError(refused));
         const controller = this.controller;
         if (!controller.isLeader()) {
           callback(toServiceError(new KinesisError("NotLeaderException", "This broker does not lead the controller.")));
@@ -209,6 +217,8 @@ export class ClusterNode {
         call: grpc.ServerUnaryCall<api.ReadReplicaRequest__Output, api.ReadReplicaResponse>,
         callback: grpc.sendUnaryData<api.ReadReplicaResponse>,
       ) => {
+        const refused = this.refuseUnlessBroker(call.metadata);
+        if (refused) return callback(toServiceError(refused));
         this.readReplica(call.request).then(
           (response) => callback(null, response),
           (error: unknown) => callback(toServiceError(error)),
@@ -451,23 +461,50 @@ export class ClusterNode {
     let client = this.streamsClients.get(address);
     if (!client) {
       const { Client } = loadStreamsService();
-      const credentials = this.internalCredentials;
-      client = new Client(address, grpc.credentials.createInsecure(), {
-        ...FORWARD_CHANNEL_OPTIONS,
-        ...(credentials
-          ? { interceptors: [credentialsInterceptor(credentials.accessKeyId, credentials.secretAccessKey)] }
-          : {}),
-      });
+      client = new Client(address, grpc.credentials.createInsecure(), this.internalChannelOptions());
       this.streamsClients.set(address, client);
     }
     return client;
+  }
+
+  /** Channels to other brokers carry the root credentials when the cluster authenticates. */
+  private internalChannelOptions() {
+    const credentials = this.internalCredentials;
+    return {
+      ...FORWARD_CHANNEL_OPTIONS,
+      ...(credentials
+        ? { interceptors: [credentialsInterceptor(credentials.accessKeyId, credentials.secretAccessKey)] }
+        : {}),
+    };
+  }
+
+  /**
+   * The Cluster service is for brokers only: with authentication on, its calls must carry the root
+   * credentials (which every broker has), so that a client cannot propose controller commands itself.
+   */
+  private refuseUnlessBroker(metadata: grpc.Metadata): KinesisError | undefined {
+    const credentials = this.internalCredentials;
+    if (!credentials) return undefined;
+    const id = metadata.get(ACCESS_KEY_ID_METADATA_KEY)[0];
+    const secret = metadata.get(SECRET_ACCESS_KEY_METADATA_KEY)[0];
+    if (
+      id === credentials.accessKeyId &&
+      typeof secret === "string" &&
+      secretMatches(secret, sha256Hex(credentials.secretAccessKey))
+    ) {
+      return undefined;
+    }
+    return new KinesisError(
+      "AccessDeniedException",
+      "The Cluster service takes calls from the cluster's brokers only.",
+    );
   }
 
   private clusterClient(address: string): ClusterClient {
     let client = this.clusterClients.get(address);
     if (!client) {
       const { Client } = loadClusterService();
-      client = new Client(address, grpc.credentials.createInsecure(), FORWARD_CHANNEL_OPTIONS);
+      client = new Client(address, grpc.credentials.createInsecure(), this.internalChannelOptions());
       this.clusterClients.set(address, client);
     }
     return client;
