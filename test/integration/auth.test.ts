@@ -7,7 +7,10 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  DescribeStreamSummaryCommand,
   GetRecordsCommand,
+  RegisterStreamConsumerCommand,
+  SubscribeToShardCommand,
   GetShardIteratorCommand,
   KinesisClient,
   ListStreamsCommand,
@@ -216,6 +219,46 @@ describe("Kinesis endpoint: SigV4", () => {
       expect(error?.name).toBe(name);
     }
     expect(await recordCount("billing")).toBe(1);
+  });
+
+  it("SubscribeToShard is authorized at the endpoint, then relayed with the broker's own credentials", async () => {
+    const consumer = sdk(await principal("fan-out", [{ resource: "orders-*", actions: ["read", "consume"] }]));
+    const writerOnly = sdk(await principal("fan-out-denied", [{ resource: "orders-*", actions: ["write"] }]));
+    try {
+      const { StreamDescriptionSummary } = await consumer.send(
+        new DescribeStreamSummaryCommand({ StreamName: "orders-eu" }),
+      );
+      const { Consumer } = await consumer.send(
+        new RegisterStreamConsumerCommand({
+          StreamARN: StreamDescriptionSummary!.StreamARN,
+          ConsumerName: "auth-test",
+        }),
+      );
+      const subscribe = (client: KinesisClient) =>
+        client.send(
+          new SubscribeToShardCommand({
+            ConsumerARN: Consumer!.ConsumerARN,
+            ShardId: "shardId-000000000000",
+            StartingPosition: { Type: "TRIM_HORIZON" },
+          }),
+        );
+      const denied = await subscribe(writerOnly).then(
+        () => undefined,
+        (e: { name: string }) => e,
+      );
+      expect(denied?.name).toBe("AccessDeniedException");
+      await admin.putRecord({ streamName: "orders-eu", partitionKey: "k", data: Buffer.from("fan-out-record") });
+      const subscription = await subscribe(consumer);
+      const seen: string[] = [];
+      for await (const event of subscription.EventStream!) {
+        seen.push(...(event.SubscribeToShardEvent?.Records ?? []).map((r) => Buffer.from(r.Data!).toString()));
+        if (seen.includes("fan-out-record")) break;
+      }
+      expect(seen).toContain("fan-out-record");
+    } finally {
+      consumer.destroy();
+      writerOnly.destroy();
+    }
   });
 
   /** A PutRecord to billing over HTTP/1.1, signed by root at `signedAtMs`; `tamper` edits the signature. */
