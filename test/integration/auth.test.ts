@@ -4,7 +4,11 @@
  * were granted; the AWS SDK v3 signs with a principal's credentials end to end; raw HTTP requests with
  * a tampered or expired SigV4 signature are refused and add nothing; and `eddy auth` drives it all.
  */
+import { mkdtemp } from "node:fs/promises";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DescribeStreamSummaryCommand,
@@ -423,6 +427,32 @@ describe("eddy auth", () => {
     const deleted = await runEddy([...rootFlags(), "auth", "delete", "cli-bot"]);
     expect(deleted.code).toBe(0);
     expect((await runEddy([...rootFlags(), "auth", "list"])).stdout).not.toContain("cli-bot");
+  });
+
+  it("auth init writes a new root file owner-only, and will not overwrite it", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "eddy-init-")), "root.json");
+    const first = await runEddy(["auth", "init", "--out", file]);
+    expect(first.code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const written = JSON.parse(readFileSync(file, "utf8")) as { accessKeyId: string; secretAccessKey: string };
+    expect(written.accessKeyId).toMatch(/^EDDY[A-Z2-7]{16}$/);
+    expect(written.secretAccessKey.length).toBeGreaterThanOrEqual(32);
+    const again = await runEddy(["auth", "init", "--out", file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/never overwritten/);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(written);
+  });
+
+  it("the CLI takes root's credentials from a profile of the credentials file", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "eddy-profile-")), "credentials");
+    writeFileSync(file, `[ops]\naccess_key_id = ${root.accessKeyId}\nsecret_access_key = ${root.secretAccessKey}\n`);
+    const env = { EDDY_SHARED_CREDENTIALS_FILE: file };
+    const listed = await runEddy(["--endpoint", broker.endpoint, "--profile", "ops", "auth", "list"], { env });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain("ACCESS KEY ID");
+    const wrongProfile = await runEddy(["--endpoint", broker.endpoint, "--profile", "nope", "auth", "list"], { env });
+    expect(wrongProfile.code).toBe(1);
+    expect(wrongProfile.stderr).toMatch(/nope/);
   });
 
   it("without credentials the CLI is refused with UnrecognizedClientException", async () => {

@@ -20,7 +20,7 @@ describe("root credentials file", () => {
     writeRootCredentials(file, root);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readRootCredentials(file)).toEqual(root);
-    expect(() => writeRootCredentials(file, newRootCredentials())).toThrow(/EEXIST/);
+    expect(() => writeRootCredentials(file, newRootCredentials())).toThrow(/exists; root credentials are never overwritten/);
   });
 
   it("names what is wrong with a malformed file", () => {

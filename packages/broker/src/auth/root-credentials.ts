@@ -51,5 +51,15 @@ export function newAccessKeyId(): string {
 
 /** Writes a root file readable by its owner only; refuses to overwrite one. */
 export function writeRootCredentials(file: string, credentials: RootCredentials): void {
-  writeFileSync(file, JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600, flag: "wx" });
+  try {
+    writeFileSync(file, JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      // Overwriting would invalidate every principal of the clusters that use it.
+      throw new Error(`${file} exists; root credentials are never overwritten (remove it first to start over)`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
