@@ -20,7 +20,9 @@ describe("root credentials file", () => {
     writeRootCredentials(file, root);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readRootCredentials(file)).toEqual(root);
-    expect(() => writeRootCredentials(file, newRootCredentials())).toThrow(/exists; root credentials are never overwritten/);
+    expect(() => writeRootCredentials(file, newRootCredentials())).toThrow(
+      /exists; root credentials are never overwritten/,
+    );
   });
 
   it("names what is wrong with a malformed file", () => {
