@@ -24,7 +24,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { encodeCommand, KinesisError } from "@eddy/core";
 import { fromServiceError, grpc, loadClusterService } from "@eddy/api";
-import { EddyClient } from "@eddy/client";
+import { Application, EddyClient } from "@eddy/client";
 import { BrokerProcess, ClusterProcess, createAuthFile, runEddy, type RootAuthFile } from "@eddy/testkit";
 import { readShard } from "./helpers.js";
 
@@ -169,6 +169,47 @@ describe("gRPC: permissions", () => {
     );
     expect(error.name).toBe("UnrecognizedClientException");
     expect((await admin.listPrincipals()).map((p) => p.name)).not.toContain("short-lived");
+  });
+});
+
+describe("gRPC: consumer applications need consume (leases, checkpoints) and read (records)", () => {
+  it("a worker with read and consume processes and checkpoints; one with read only cannot start", async () => {
+    const auth = await principal("app-worker", [{ resource: "orders-*", actions: ["read", "consume"] }]);
+    const seen: string[] = [];
+    let processed!: () => void;
+    const done = new Promise<void>((resolve) => (processed = resolve));
+    const app = new Application({
+      endpoint: broker.endpoint,
+      auth,
+      stream: "orders-eu",
+      application: "auth-app",
+      initialPosition: "TRIM_HORIZON",
+      checkpoint: "manual",
+      processor: {
+        async processRecords({ records, checkpointer }) {
+          seen.push(...records.map((r) => Buffer.from(r.data).toString()));
+          await checkpointer.checkpoint();
+          if (seen.length > 0) processed();
+        },
+      },
+    });
+    await app.start();
+    await done;
+    await app.stop();
+    expect(seen[0]).toBe("order");
+    const description = await admin.describeApplication({ streamName: "orders-eu", applicationName: "auth-app" });
+    expect(description.shards.some((s) => s.checkpoint !== undefined)).toBe(true);
+
+    const readOnly = new Application({
+      endpoint: broker.endpoint,
+      auth: await principal("app-reader", [{ resource: "orders-*", actions: ["read"] }]),
+      stream: "orders-eu",
+      application: "auth-app-denied",
+      processor: { async processRecords() {} },
+    });
+    const error = await refusal(readOnly.start());
+    expect(error.name).toBe("AccessDeniedException");
+    await readOnly.stop().catch(() => undefined);
   });
 });
 
@@ -470,6 +511,8 @@ describe("a cluster of three brokers with authentication", () => {
 
   it("a principal made through one broker works through the others; forwards between brokers go through", async () => {
     cluster = await ClusterProcess.start({ args: ["--auth-file", root.file] });
+    // Every broker registered with the controller (read from the unauthenticated admin port's status).
+    await cluster.formed();
     const [b1, b2, b3] = cluster.brokers;
     const rootAuth = { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey };
     const viaB1 = new EddyClient({ endpoint: b1!.endpoint, auth: rootAuth });
