@@ -416,8 +416,9 @@ describe("deploy/k8s: the broker StatefulSet as kustomize renders it", () => {
         "ca.crt",
       ]);
       for (const file of tlsFlags) expect(secretOf(file!)).toBe("eddy-tls");
-      // The authentication Secret is mounted for --auth-file (which comes with the authentication change).
-      expect(secretOf("/etc/eddy/auth/root.json")).toBe("eddy-auth");
+      // The root credentials come from the Secret eddy-auth, mounted where --auth-file points.
+      expect(flag(broker, "auth-file")).toBe("/etc/eddy/auth/root.json");
+      expect(secretOf(flag(broker, "auth-file")!)).toBe("eddy-auth");
       // The admin port speaks HTTPS with TLS on.
       for (const probe of [broker.readinessProbe, broker.livenessProbe, broker.startupProbe])
         expect(probe?.httpGet?.scheme).toBe("HTTPS");
@@ -461,6 +462,13 @@ describe("deploy/k8s/examples: the application manifests", () => {
     const secret = pod.volumes?.find((v) => v.name === mount?.name)?.secret;
     expect(secret?.secretName).toBe("eddy-tls");
     expect(secret?.items).toEqual([{ key: "ca.crt", path: caFile!.slice(caFile!.lastIndexOf("/") + 1) }]);
+    // The brokers authenticate: the SDK's environment variables come from the application's own Secret.
+    const fromSecret = (name: string) => worker.env?.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+    const keyId = fromSecret("EDDY_ACCESS_KEY_ID");
+    const secretKey = fromSecret("EDDY_SECRET_ACCESS_KEY");
+    expect(keyId?.name).toMatch(/-credentials$/);
+    expect(secretKey?.name).toBe(keyId?.name);
+    expect([keyId?.key, secretKey?.key]).toEqual(["access_key_id", "secret_access_key"]);
   });
 });
 

@@ -41,6 +41,11 @@ describe("proto loading", () => {
         "SplitShard",
         "MergeShards",
         "UpdateShardCount",
+        "CreatePrincipal",
+        "DeletePrincipal",
+        "ListPrincipals",
+        "GrantPermission",
+        "RevokePermission",
       ].sort(),
     );
     expect(loaded.service.SubscribeToShard.responseStream).toBe(true);

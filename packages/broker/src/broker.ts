@@ -2,8 +2,15 @@ import { createServer, type RequestListener, type Server as HttpServer } from "n
 import { createServer as createHttpsServer } from "node:https";
 import { HealthImplementation } from "grpc-health-check";
 import { pino, type Logger } from "pino";
-import { KinesisError, serviceUnavailable } from "@eddy/core";
-import { GRPC_MESSAGE_BYTES_MAX, grpc, loadStreamsService, toServiceError } from "@eddy/api";
+import { KinesisError, serviceUnavailable, type Caller } from "@eddy/core";
+import {
+  ACCESS_KEY_ID_METADATA_KEY,
+  GRPC_MESSAGE_BYTES_MAX,
+  SECRET_ACCESS_KEY_METADATA_KEY,
+  grpc,
+  loadStreamsService,
+  toServiceError,
+} from "@eddy/api";
 import { Store } from "@eddy/storage";
 import { ClusterNode } from "./cluster/cluster-node.js";
 import { hopsOf } from "./cluster/forward.js";
@@ -12,6 +19,10 @@ import { clusterStatus } from "./cluster/status.js";
 import { configProblems, exposureOf, exposureProblems, type BrokerConfig } from "./config.js";
 import { BrokerProbe } from "./metrics.js";
 import { ApplicationService } from "./applications-service.js";
+import { AuthGate } from "./auth/gate.js";
+import { PrincipalService } from "./auth/principals-service.js";
+import { streamsOfGrpcRequest } from "./auth/request-streams.js";
+import { readRootCredentials } from "./auth/root-credentials.js";
 import { FRESH_READ_OPERATIONS } from "./fresh-reads.js";
 import { KinesisOperations } from "./kinesis/operations.js";
 import { KinesisHttpServer } from "./kinesis/server.js";
@@ -52,7 +63,7 @@ export class Broker {
 
   static async start(config: BrokerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Broker> {
     // Authentication is not part of this broker yet, so an exposed broker needs --insecure for now.
-    const problems = [...configProblems(config), ...exposureProblems(exposureOf(config, false))];
+    const problems = [...configProblems(config), ...exposureProblems(exposureOf(config, config.authFile !== undefined))];
     if (problems.length > 0) throw new Error(`invalid broker configuration:\n  ${problems.join("\n  ")}`);
     logger = logger.child({ broker: config.brokerId });
     // Before the store opens: unreadable certificate files stop the start with nothing to close.
@@ -61,8 +72,12 @@ export class Broker {
         ? new GrpcTls({ certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, caFile: config.tlsCaFile })
         : undefined;
     const probe = new BrokerProbe();
+    // Read first: a broker told to authenticate must not serve anyone if it cannot.
+    const root = config.authFile === undefined ? undefined : readRootCredentials(config.authFile);
     const store = await Store.open(config.dataDir);
     const cluster = new ClusterNode(config, store, probe, logger, grpcTls);
+    cluster.internalCredentials = root;
+    const gate = root ? new AuthGate(root, cluster) : undefined;
     await cluster.open();
     probe.watchRaft(() =>
       [...cluster.replicas.statuses()].map(({ stream, shard, status }) => ({ stream, shard: shard.shardId, status })),
@@ -79,7 +94,15 @@ export class Broker {
     });
     grpcServer.addService(
       loadStreamsService().service,
-      handlers(service, applications, { config, catalog: metadata, cluster, service, probe }, probe, logger),
+      handlers(
+        service,
+        applications,
+        new PrincipalService(cluster, root),
+        gate,
+        { config, catalog: metadata, cluster, service, probe },
+        probe,
+        logger,
+      ),
     );
     health.addToServer(grpcServer);
     cluster.addToServer(grpcServer);
@@ -135,6 +158,8 @@ export class Broker {
               admin: new StreamAdmin(cluster, config),
               catalog: metadata,
               cluster,
+              region: config.region,
+              ...(gate ? { gate } : {}),
             }),
             logger,
           );
@@ -172,6 +197,7 @@ export class Broker {
         ...(kinesis ? { kinesis: `${config.host}:${kinesis.port}`, kinesisTls: kinesis.tls } : {}),
         dataDir: config.dataDir,
         peers: Object.fromEntries(config.peers),
+        authentication: gate !== undefined,
       },
       "broker started",
     );
@@ -264,16 +290,32 @@ type Deps = Parameters<typeof serveSubscription>[1];
 function handlers(
   service: StreamService,
   applications: ApplicationService,
+  principals: PrincipalService,
+  gate: AuthGate | undefined,
   deps: Deps,
   probe: BrokerProbe,
   logger: Logger,
 ): grpc.UntypedServiceImplementation {
+  // With authentication on, every call is checked here, once, before its handler runs.
+  const authorize = async (operation: string, call: { metadata: grpc.Metadata; request: unknown }) => {
+    if (!gate) return undefined;
+    const caller = await gate.authenticate(
+      metadataString(call.metadata, ACCESS_KEY_ID_METADATA_KEY),
+      metadataString(call.metadata, SECRET_ACCESS_KEY_METADATA_KEY),
+    );
+    const streams = streamsOfGrpcRequest(operation, call.request);
+    for (const streamName of streams ?? [undefined]) await gate.authorize(caller, operation, streamName);
+    return caller;
+  };
   const unary =
-    <Req, Res>(operation: string, run: (req: Req, hops: number) => Res | Promise<Res>) =>
+    <Req, Res>(operation: string, run: (req: Req, hops: number, caller: Caller | undefined) => Res | Promise<Res>) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
-      // A metadata read waits for the read index first (see FRESH_READ_OPERATIONS).
-      (FRESH_READ_OPERATIONS.has(operation) ? deps.cluster.freshState() : Promise.resolve())
-        .then(() => run(call.request, hopsOf(call.metadata)))
+      authorize(operation, call)
+        .then(async (caller) => {
+          // A metadata read waits for the read index first (see FRESH_READ_OPERATIONS).
+          if (FRESH_READ_OPERATIONS.has(operation)) await deps.cluster.freshState();
+          return run(call.request, hopsOf(call.metadata), caller);
+        })
         .then(
           (response) => callback(null, response),
           (error: unknown) => callback(failure(operation, error, probe, logger)),
@@ -284,7 +326,16 @@ function handlers(
     DeleteStream: unary("DeleteStream", (r) => service.deleteStream(r as never)),
     DescribeStream: unary("DescribeStream", (r) => service.describeStream(r as never)),
     DescribeStreamSummary: unary("DescribeStreamSummary", (r) => service.describeStreamSummary(r as never)),
-    ListStreams: unary("ListStreams", (r) => service.listStreams(r as never)),
+    ListStreams: unary("ListStreams", (r, _hops, caller) => {
+      const out = service.listStreams(r as never);
+      if (!gate || !caller) return out;
+      // Only the streams the caller has some action on.
+      return {
+        ...out,
+        stream_names: (out.stream_names ?? []).filter((name) => gate.sees(caller, name)),
+        stream_summaries: (out.stream_summaries ?? []).filter((s) => gate.sees(caller, s.stream_name ?? "")),
+      };
+    }),
     ListShards: unary("ListShards", (r) => service.listShards(r as never)),
     UpdateRetentionPeriod: unary("UpdateRetentionPeriod", (r) => service.updateRetentionPeriod(r as never)),
     UpdateStreamMode: unary("UpdateStreamMode", (r) => service.updateStreamMode(r as never)),
@@ -303,13 +354,25 @@ function handlers(
     WorkerHeartbeat: unary("WorkerHeartbeat", (r) => applications.workerHeartbeat(r as never)),
     Checkpoint: unary("Checkpoint", (r) => applications.checkpoint(r as never)),
     ResetApplication: unary("ResetApplication", (r) => applications.resetApplication(r as never)),
+    CreatePrincipal: unary("CreatePrincipal", (r) => principals.createPrincipal(r as never)),
+    DeletePrincipal: unary("DeletePrincipal", (r) => principals.deletePrincipal(r as never)),
+    ListPrincipals: unary("ListPrincipals", () => principals.listPrincipals()),
+    GrantPermission: unary("GrantPermission", (r) => principals.grantPermission(r as never)),
+    RevokePermission: unary("RevokePermission", (r) => principals.revokePermission(r as never)),
     SubscribeToShard: ((call: Parameters<typeof serveSubscription>[0]) => {
-      serveSubscription(call, deps, hopsOf(call.metadata)).catch((error: unknown) => {
-        // grpc-js ends a server stream with a status when the error is emitted on the call.
-        call.emit("error", failure("SubscribeToShard", error, probe, logger));
-      });
+      authorize("SubscribeToShard", call)
+        .then(() => serveSubscription(call, deps, hopsOf(call.metadata)))
+        .catch((error: unknown) => {
+          // grpc-js ends a server stream with a status when the error is emitted on the call.
+          call.emit("error", failure("SubscribeToShard", error, probe, logger));
+        });
     }) as grpc.handleServerStreamingCall<unknown, unknown>,
   };
+}
+
+function metadataString(metadata: grpc.Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === "string" ? value : undefined;
 }
 
 function failure(operation: string, error: unknown, probe: BrokerProbe, logger: Logger): Partial<grpc.StatusObject> {

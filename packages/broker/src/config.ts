@@ -63,6 +63,12 @@ export interface BrokerConfig {
    * (`--insecure`): for a private network one trusts, or trying things out.
    */
   readonly insecure?: boolean;
+  /**
+   * The root credentials' JSON file (`--auth-file`): with it, every call must carry credentials (gRPC
+   * metadata, or a SigV4 signature on the Kinesis endpoint) and is checked against the principals'
+   * permissions. Without it the broker serves everyone (`eddy dev` on loopback).
+   */
+  readonly authFile?: string;
   /** Used in stream ARNs, so that AWS tooling sees a familiar shape. */
   readonly region: string;
   readonly accountId: string;

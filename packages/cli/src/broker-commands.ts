@@ -7,6 +7,12 @@ import { durationMs, hostPort, integer, peerList } from "./parse.js";
 /** `eddy broker` runs a broker with every setting as a flag; `eddy dev` is the same on loopback, with a banner. */
 export function registerBrokerCommands(program: Command): void {
   const broker = program.command("broker").description("run a broker");
+  // Only `eddy broker` takes it: `eddy dev` always runs without authentication, and says so.
+  broker.option(
+    "--auth-file <file>",
+    "root credentials (JSON from `eddy auth init`, the same on every broker): every call must then be authenticated (env EDDY_AUTH_FILE)",
+    process.env.EDDY_AUTH_FILE,
+  );
   addBrokerOptions(broker).action(async (options: BrokerOptions, command: Command) => {
     await run(configOrExit(options, command), false);
   });
@@ -42,6 +48,7 @@ interface BrokerOptions {
   tlsKey?: string;
   tlsCa?: string;
   insecure?: boolean;
+  authFile?: string;
   fsync: "always" | "never";
   shardWriteRecordsPerSec: number;
   shardWriteBytesPerSec: number;
@@ -256,6 +263,7 @@ function configFrom(o: BrokerOptions): BrokerConfig {
     ...(o.tlsKey !== undefined ? { tlsKeyFile: resolve(o.tlsKey) } : {}),
     ...(o.tlsCa !== undefined ? { tlsCaFile: resolve(o.tlsCa) } : {}),
     insecure: o.insecure === true,
+    ...(o.authFile !== undefined ? { authFile: resolve(o.authFile) } : {}),
     fsync: o.fsync,
     shardLimits: {
       writeRecordsPerSec: o.shardWriteRecordsPerSec,

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { KinesisError } from "@eddy/core";
 import { registerAppCommands } from "./app-commands.js";
+import { registerAuthCommands } from "./auth-commands.js";
 import { registerBrokerCommands } from "./broker-commands.js";
 import { registerCertsCommands } from "./certs-commands.js";
 import { registerClusterCommands } from "./cluster-commands.js";
@@ -16,6 +17,15 @@ const program = new Command("eddy")
     process.env.EDDY_ENDPOINT ?? "127.0.0.1:7400",
   )
   .option("--tls-ca <file>", "connect with TLS, trusting the CA in this PEM file (env EDDY_TLS_CA)")
+  .option(
+    "--access-key-id <id>",
+    "credentials for a broker with authentication (else env EDDY_ACCESS_KEY_ID, or the profile)",
+  )
+  .option(
+    "--secret-access-key <secret>",
+    "the access key id's secret (else env EDDY_SECRET_ACCESS_KEY, or the profile)",
+  )
+  .option("--profile <name>", "profile of ~/.eddy/credentials (env EDDY_PROFILE; default: default)")
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
@@ -24,6 +34,7 @@ registerClusterCommands(program);
 registerStreamCommands(program);
 registerAppCommands(program);
 registerCertsCommands(program);
+registerAuthCommands(program);
 
 try {
   await program.parseAsync(process.argv);

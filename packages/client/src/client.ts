@@ -3,7 +3,15 @@
  * SDK's camelCase types. Every failure, the broker's or the connection's, arrives as a `KinesisError`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { GRPC_CHANNEL_OPTIONS, fromServiceError, grpc, isServiceError, loadStreamsService } from "@eddy/api";
+import {
+  GRPC_CHANNEL_OPTIONS,
+  credentialsInterceptor,
+  fromServiceError,
+  grpc,
+  isServiceError,
+  loadStreamsService,
+} from "@eddy/api";
+import { resolveAuth, type AuthCredentials } from "./auth.js";
 import type * as wire from "@eddy/api";
 import { Code, KinesisError } from "@eddy/core";
 import {
@@ -108,6 +116,13 @@ export interface EddyClientOptions {
    * certificate if the brokers want one. PEM contents or file paths.
    */
   readonly tls?: ClientTlsOptions;
+  /**
+   * The access key id and secret sent with every call to a broker that runs with authentication. When
+   * absent: EDDY_ACCESS_KEY_ID / EDDY_SECRET_ACCESS_KEY, else the credentials file's profile (see auth.ts).
+   */
+  readonly auth?: AuthCredentials;
+  /** The credentials file's profile to use when `auth` and the environment give none (else EDDY_PROFILE, else "default"). */
+  readonly profile?: string;
 }
 
 type StartUnary<Response> = (
@@ -167,6 +182,8 @@ export class EddyClient {
   readonly endpoints: readonly string[];
   readonly deadlineMs: number;
   readonly routing: boolean;
+  /** The access key id the calls carry, if any. */
+  readonly accessKeyId: string | undefined;
   readonly #channels: ChannelPool;
   readonly #routes: RouteTable;
   readonly #iteratorRoutes = new LruMap<string, IteratorRoute>(ITERATOR_ROUTES_MAX);
@@ -200,10 +217,14 @@ export class EddyClient {
     const credentials =
       options.credentials ??
       (options.tls !== undefined ? tlsCredentials(options.tls) : grpc.credentials.createInsecure());
-    this.#channels = new ChannelPool(
-      this.endpoints,
-      (address) => new Client(address, credentials, { ...GRPC_CHANNEL_OPTIONS }),
-    );
+    const auth = resolveAuth(options);
+    this.accessKeyId = auth?.accessKeyId;
+    // An interceptor rather than call credentials: grpc-js sends those only over TLS.
+    const channelOptions = {
+      ...GRPC_CHANNEL_OPTIONS,
+      ...(auth ? { interceptors: [credentialsInterceptor(auth.accessKeyId, auth.secretAccessKey)] } : {}),
+    };
+    this.#channels = new ChannelPool(this.endpoints, (address) => new Client(address, credentials, channelOptions));
     this.#routes = new RouteTable((streamName) => this.#loadRoute(streamName));
   }
 
@@ -561,6 +582,50 @@ export class EddyClient {
       force: input.force ?? false,
     };
     await this.#unary<wire.ResetApplicationResponse__Output>((stub, o, cb) => stub.ResetApplication(request, o, cb));
+  }
+
+  /**
+   * Creates a principal (needs admin on "*"); the answer holds its secret access key, which is shown
+   * this once: it is not stored anywhere and cannot be listed.
+   */
+  async createPrincipal(input: { name: string }): Promise<PrincipalInfo & { secretAccessKey: string }> {
+    const response = await this.#unary<wire.CreatePrincipalResponse__Output>((stub, o, cb) =>
+      stub.CreatePrincipal({ name: input.name }, o, cb),
+    );
+    return { ...principalFromWire(response.principal), secretAccessKey: response.secret_access_key };
+  }
+
+  async deletePrincipal(input: { name: string }): Promise<void> {
+    await this.#unary<wire.DeletePrincipalResponse__Output>((stub, o, cb) =>
+      stub.DeletePrincipal({ name: input.name }, o, cb),
+    );
+  }
+
+  async listPrincipals(): Promise<PrincipalInfo[]> {
+    const response = await this.#unary<wire.ListPrincipalsResponse__Output>((stub, o, cb) =>
+      stub.ListPrincipals({}, o, cb),
+    );
+    return response.principals.map((p) => principalFromWire(p));
+  }
+
+  /** Adds `actions` (read, write, consume, admin) on `resource` (a stream, a prefix `orders-*`, or `*`). */
+  async grantPermission(input: { name: string; resource: string; actions: readonly string[] }): Promise<PrincipalInfo> {
+    const response = await this.#unary<wire.GrantPermissionResponse__Output>((stub, o, cb) =>
+      stub.GrantPermission({ name: input.name, resource: input.resource, actions: [...input.actions] }, o, cb),
+    );
+    return principalFromWire(response.principal);
+  }
+
+  /** Removes `actions` from the resource's grant; without actions, the whole grant. */
+  async revokePermission(input: {
+    name: string;
+    resource: string;
+    actions?: readonly string[];
+  }): Promise<PrincipalInfo> {
+    const response = await this.#unary<wire.RevokePermissionResponse__Output>((stub, o, cb) =>
+      stub.RevokePermission({ name: input.name, resource: input.resource, actions: [...(input.actions ?? [])] }, o, cb),
+    );
+    return principalFromWire(response.principal);
   }
 
   /**
@@ -990,4 +1055,21 @@ export function toKinesisError(err: unknown): KinesisError {
   if (isServiceError(err)) return fromServiceError(err);
   const message = err instanceof Error ? err.message : String(err);
   return new KinesisError("InternalFailure", message, { cause: err });
+}
+
+/** A principal as the broker lists it: never its secret. */
+export interface PrincipalInfo {
+  readonly name: string;
+  readonly accessKeyId: string;
+  readonly createdAt: Date;
+  readonly grants: ReadonlyArray<{ readonly resource: string; readonly actions: readonly string[] }>;
+}
+
+function principalFromWire(p: wire.Principal__Output | null | undefined): PrincipalInfo {
+  return {
+    name: p?.name ?? "",
+    accessKeyId: p?.access_key_id ?? "",
+    createdAt: new Date(Number(p?.created_at_ms ?? 0)),
+    grants: (p?.grants ?? []).map((g) => ({ resource: g.resource, actions: [...g.actions] })),
+  };
 }

@@ -5,6 +5,7 @@ export {
   STREAM_ACTIVE_POLL_INTERVAL_MS,
   toKinesisError,
   type EddyClientOptions,
+  type PrincipalInfo,
   type InitProducerInput,
   type InitProducerOutput,
   type ProducerBatchId,
@@ -75,3 +76,10 @@ export {
   type NotAggregateReason,
   type UserRecord,
 } from "./kpl/kpl.js";
+export {
+  resolveAuth,
+  profileCredentials,
+  defaultCredentialsFile,
+  DEFAULT_PROFILE,
+  type AuthCredentials,
+} from "./auth.js";

@@ -69,6 +69,9 @@ export interface ProducerOptions {
   readonly routing?: boolean;
   readonly credentials?: EddyClientOptions["credentials"];
   readonly tls?: EddyClientOptions["tls"];
+  /** The access key id and secret (else the environment or the credentials file): see EddyClientOptions. */
+  readonly auth?: EddyClientOptions["auth"];
+  readonly profile?: EddyClientOptions["profile"];
   /** Use this client rather than opening one; `close()` leaves it open. */
   readonly client?: ProducerClient;
   /**
@@ -349,6 +352,8 @@ export class Producer extends EventEmitter<ProducerEvents> {
         routing: options.routing,
         credentials: options.credentials,
         tls: options.tls,
+        ...(options.auth !== undefined ? { auth: options.auth } : {}),
+        ...(options.profile !== undefined ? { profile: options.profile } : {}),
         deadlineMs: this.requestTimeoutMs,
       });
       this.#ownsClient = true;

@@ -55,6 +55,16 @@ export const ERROR_KINDS = {
   /** Stored data failed its checksum; never returned as data. */
   CorruptDataException: { code: Code.DATA_LOSS, retriable: false },
   InternalFailure: { code: Code.INTERNAL, retriable: true },
+  /** No credentials, an unknown access key id, or a wrong secret. */
+  UnrecognizedClientException: { code: Code.UNAUTHENTICATED, retriable: false },
+  /** The Kinesis endpoint's answer to a request without an Authorization header (as Kinesis answers it). */
+  MissingAuthenticationTokenException: { code: Code.UNAUTHENTICATED, retriable: false },
+  /** A SigV4 Authorization header that lacks a part (Credential, SignedHeaders, Signature) or X-Amz-Date. */
+  IncompleteSignatureException: { code: Code.UNAUTHENTICATED, retriable: false },
+  /** A SigV4 signature that does not match, or whose date is outside the allowed clock skew. */
+  InvalidSignatureException: { code: Code.UNAUTHENTICATED, retriable: false },
+  /** An authenticated principal without the action on the stream. */
+  AccessDeniedException: { code: Code.PERMISSION_DENIED, retriable: false },
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorName = keyof typeof ERROR_KINDS;
@@ -85,6 +95,9 @@ export const throughputExceeded = (message: string) =>
   new KinesisError("ProvisionedThroughputExceededException", message);
 export const limitExceeded = (message: string) => new KinesisError("LimitExceededException", message);
 export const serviceUnavailable = (message: string) => new KinesisError("ServiceUnavailableException", message);
+export const unrecognizedClient = (message: string) => new KinesisError("UnrecognizedClientException", message);
+export const accessDenied = (message: string) => new KinesisError("AccessDeniedException", message);
+export const invalidSignature = (message: string) => new KinesisError("InvalidSignatureException", message);
 export const corruptData = (message: string) => new KinesisError("CorruptDataException", message);
 
 /** A broken invariant: a bug, never an expected outcome. Stops the process rather than being caught. */

@@ -13,3 +13,4 @@ export * from "./controller/index.js";
 export * from "./applications/index.js";
 export * from "./resharding.js";
 export * from "./stream-extras.js";
+export * from "./auth/index.js";

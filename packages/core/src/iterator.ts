@@ -162,3 +162,18 @@ function timeOf(ms: number): string {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? `${ms} ms after the epoch` : date.toISOString();
 }
+
+/**
+ * The stream a shard iterator names, read WITHOUT checking its MAC, or undefined when the token is not
+ * one. Only for authorization before GetRecords runs: GetRecords then verifies the MAC itself, so a
+ * token altered to name another stream is refused there.
+ */
+export function streamNameOfIterator(token: string): string | undefined {
+  try {
+    const bytes = tokenBytes(token);
+    if (bytes.readUInt8(0) !== ITERATOR_VERSION) return undefined;
+    return readString(bytes.subarray(0, bytes.length - MAC_BYTES), { pos: 1 });
+  } catch {
+    return undefined;
+  }
+}

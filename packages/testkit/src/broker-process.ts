@@ -18,6 +18,8 @@ export interface BrokerProcessOptions {
   readonly startTimeoutMs?: number;
   /** PEM files for `--tls-cert`, `--tls-key` and `--tls-ca`: TLS on every listener. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** Root credentials file (see `createAuthFile`): the broker then authenticates every call. */
+  readonly authFile?: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export class BrokerProcess extends ChildHandle {
         ...(options.tls
           ? ["--tls-cert", options.tls.certFile, "--tls-key", options.tls.keyFile, "--tls-ca", options.tls.caFile]
           : []),
+        ...(options.authFile !== undefined ? ["--auth-file", options.authFile] : []),
         ...(options.args ?? []),
       ],
       { stdio: ["ignore", "pipe", "pipe"] },

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RootAuthFile } from "./auth-file.js";
 import { BrokerProcess } from "./broker-process.js";
 
 const DEFAULT_ZONES = ["a", "b", "c"] as const;
@@ -52,6 +53,8 @@ export interface ClusterProcessOptions {
   readonly zones?: readonly string[];
   /** TLS on every listener and mutual TLS between the brokers; plain text unless given. */
   readonly tls?: ClusterTls;
+  /** Authentication: every broker gets `--auth-file`, and the cluster's own clients call as root. */
+  readonly auth?: RootAuthFile;
 }
 
 /**
@@ -81,6 +84,7 @@ export class ClusterProcess {
     private readonly root: string,
     private readonly args: readonly string[],
     readonly tls: ClusterTls | undefined,
+    readonly auth: RootAuthFile | undefined,
   ) {}
 
   /** The cluster CA's PEM, which clients of a TLS cluster trust; undefined for a plain-text cluster. */
@@ -88,17 +92,34 @@ export class ClusterProcess {
     return this.tls ? readFileSync(join(this.tls.dir, "ca.crt")) : undefined;
   }
 
-  /** Options for an EddyClient of this cluster: its endpoints, and TLS trusting its CA when it has one. */
-  clientOptions(): { endpoints: string[]; tls?: { ca: Buffer } } {
+  /**
+   * Options for an EddyClient of this cluster: its endpoints, TLS trusting its CA when it has one, and
+   * the root credentials when it authenticates.
+   */
+  clientOptions(): {
+    endpoints: string[];
+    tls?: { ca: Buffer };
+    auth?: { accessKeyId: string; secretAccessKey: string };
+  } {
     const ca = this.caCertificate;
-    return { endpoints: this.endpoints(), ...(ca ? { tls: { ca } } : {}) };
+    const auth = this.auth;
+    return {
+      endpoints: this.endpoints(),
+      ...(ca ? { tls: { ca } } : {}),
+      ...(auth ? { auth: { accessKeyId: auth.accessKeyId, secretAccessKey: auth.secretAccessKey } } : {}),
+    };
   }
 
   static async start(options: ClusterProcessOptions = {}): Promise<ClusterProcess> {
     const count = options.brokers ?? 3;
     const zones = options.zones ?? DEFAULT_ZONES;
     const root = await mkdtemp(join(tmpdir(), "eddy-cluster-"));
-    const cluster = new ClusterProcess(root, options.args ?? [], options.tls);
+    const cluster = new ClusterProcess(
+      root,
+      [...(options.args ?? []), ...(options.auth ? ["--auth-file", options.auth.file] : [])],
+      options.tls,
+      options.auth,
+    );
     try {
       const ports = await freePorts(3 * count);
       const planned = Array.from({ length: count }, (_, i) => ({
@@ -262,8 +283,8 @@ export class ClusterProcess {
     streamMode: "PROVISIONED" | "ON_DEMAND" = "ON_DEMAND",
     timeoutMs = WAIT_FOR_TIMEOUT_MS,
   ): Promise<string[]> {
-    const ca = this.caCertificate;
-    const admin = new EddyClient({ endpoint: this.brokers[0]!.endpoint, ...(ca ? { tls: { ca } } : {}) });
+    const { endpoints: _all, ...connection } = this.clientOptions();
+    const admin = new EddyClient({ endpoint: this.brokers[0]!.endpoint, ...connection });
     try {
       await admin.createStream({ streamName, shardCount, streamMode });
     } finally {

@@ -29,3 +29,4 @@ export {
   type WorkerLine,
   type WorkerSpec,
 } from "./worker-process.js";
+export { createAuthFile, type RootAuthFile } from "./auth-file.js";

@@ -9,7 +9,9 @@ import {
   invalidArgument,
   KinesisError,
   resourceNotFound,
+  secretMatches,
   serviceUnavailable,
+  sha256Hex,
   type ControllerCommand,
   type ControllerState,
   type ReplicatedShard,
@@ -17,6 +19,9 @@ import {
 } from "@eddy/core";
 import type * as api from "@eddy/api";
 import {
+  ACCESS_KEY_ID_METADATA_KEY,
+  SECRET_ACCESS_KEY_METADATA_KEY,
+  credentialsInterceptor,
   fromServiceError,
   grpc,
   GRPC_CHANNEL_OPTIONS,
@@ -222,6 +227,8 @@ export class ClusterNode {
       ) => {
         const refused = this.refuseCaller("ProposeCommand", call);
         if (refused) return callback(refused);
+        const unauthenticated = this.refuseUnlessBroker(call.metadata);
+        if (unauthenticated) return callback(toServiceError(unauthenticated));
         this.proposeFromPeer(call.request, hopsOfCall(call.metadata)).then(
           (index) => callback(null, { index: String(index) }),
           (error: unknown) => callback(toServiceError(error)),
@@ -233,6 +240,8 @@ export class ClusterNode {
       ) => {
         const refused = this.refuseCaller("ReadIndex", call);
         if (refused) return callback(refused);
+        const unauthenticated = this.refuseUnlessBroker(call.metadata);
+        if (unauthenticated) return callback(toServiceError(unauthenticated));
         const controller = this.controller;
         if (!controller.isLeader()) {
           callback(toServiceError(new KinesisError("NotLeaderException", "This broker does not lead the controller.")));
@@ -246,6 +255,8 @@ export class ClusterNode {
       ) => {
         const refused = this.refuseCaller("ReadReplica", call);
         if (refused) return callback(refused);
+        const unauthenticated = this.refuseUnlessBroker(call.metadata);
+        if (unauthenticated) return callback(toServiceError(unauthenticated));
         this.readReplica(call.request).then(
           (response) => callback(null, response),
           (error: unknown) => callback(toServiceError(error)),
@@ -477,21 +488,61 @@ export class ClusterNode {
     return this.shardsByGroup.get(shard.groupId)?.replicas ?? [];
   }
 
+  /**
+   * The root credentials, when the cluster runs with authentication: calls this broker makes to a
+   * Streams service (forwards, and the Kinesis endpoint's loopback subscription) carry them, since the
+   * front broker already authorized the caller. Set before the broker serves.
+   */
+  internalCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+
   streamsClient(address: string): StreamsClient {
     let client = this.streamsClients.get(address);
     if (!client) {
       const { Client } = loadStreamsService();
-      client = new Client(address, this.channelCredentials(), FORWARD_CHANNEL_OPTIONS);
+      client = new Client(address, this.channelCredentials(), this.internalChannelOptions());
       this.streamsClients.set(address, client);
     }
     return client;
+  }
+
+  /** Channels to other brokers carry the root credentials when the cluster authenticates. */
+  private internalChannelOptions() {
+    const credentials = this.internalCredentials;
+    return {
+      ...FORWARD_CHANNEL_OPTIONS,
+      ...(credentials
+        ? { interceptors: [credentialsInterceptor(credentials.accessKeyId, credentials.secretAccessKey)] }
+        : {}),
+    };
+  }
+
+  /**
+   * The Cluster service is for brokers only: with authentication on, its calls must carry the root
+   * credentials (which every broker has), so that a client cannot propose controller commands itself.
+   */
+  private refuseUnlessBroker(metadata: grpc.Metadata): KinesisError | undefined {
+    const credentials = this.internalCredentials;
+    if (!credentials) return undefined;
+    const id = metadata.get(ACCESS_KEY_ID_METADATA_KEY)[0];
+    const secret = metadata.get(SECRET_ACCESS_KEY_METADATA_KEY)[0];
+    if (
+      id === credentials.accessKeyId &&
+      typeof secret === "string" &&
+      secretMatches(secret, sha256Hex(credentials.secretAccessKey))
+    ) {
+      return undefined;
+    }
+    return new KinesisError(
+      "AccessDeniedException",
+      "The Cluster service takes calls from the cluster's brokers only.",
+    );
   }
 
   private clusterClient(address: string): ClusterClient {
     let client = this.clusterClients.get(address);
     if (!client) {
       const { Client } = loadClusterService();
-      client = new Client(address, this.channelCredentials(), FORWARD_CHANNEL_OPTIONS);
+      client = new Client(address, this.channelCredentials(), this.internalChannelOptions());
       this.clusterClients.set(address, client);
     }
     return client;

@@ -26,8 +26,8 @@ const KINESIS_CLIENT_ERRORS: ReadonlySet<string> = new Set([
   "SerializationException",
   "UnrecognizedClientException",
   "InvalidSignatureException",
-  "IncompleteSignature",
-  "MissingAuthenticationToken",
+  "IncompleteSignatureException",
+  "MissingAuthenticationTokenException",
 ]);
 
 export class UnknownOperationError extends Error {

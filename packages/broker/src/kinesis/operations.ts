@@ -6,7 +6,10 @@
  */
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
-import { constraintViolation, invalidArgument, KinesisError, validateTagMap } from "@eddy/core";
+import { constraintViolation, invalidArgument, KinesisError, validateTagMap, type Caller } from "@eddy/core";
+import type { AuthGate } from "../auth/gate.js";
+import { streamsOfKinesisRequest } from "../auth/request-streams.js";
+import { INVALID_TOKEN_MESSAGE, KINESIS_SIGNING_SERVICE, verifySigV4, type SignedRequest } from "./sigv4.js";
 import { fromServiceError } from "@eddy/api";
 import type * as api from "@eddy/api";
 import type { ClusterNode } from "../cluster/cluster-node.js";
@@ -40,9 +43,13 @@ export interface KinesisDeps {
   readonly admin: StreamAdmin;
   readonly catalog: Metadata;
   readonly cluster: ClusterNode;
+  /** With authentication on: requests must be SigV4-signed by root or a principal allowed the operation. */
+  readonly gate?: AuthGate;
+  /** The broker's region, which signatures must be scoped to (BrokerConfig.region). */
+  readonly region?: string;
 }
 
-export class KinesisOperations implements KinesisHandler {
+export class KinesisOperations implements KinesisHandler<Caller> {
   private readonly unary: Record<string, (input: Input) => Promise<Output> | Output>;
   private readonly events = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -299,6 +306,11 @@ export class KinesisOperations implements KinesisHandler {
     };
   }
 
+  /** Every operation the endpoint serves. */
+  operationNames(): string[] {
+    return [...Object.keys(this.unary), "SubscribeToShard"];
+  }
+
   has(operation: string): boolean {
     return Object.hasOwn(this.unary, operation) || operation === "SubscribeToShard";
   }
@@ -307,10 +319,47 @@ export class KinesisOperations implements KinesisHandler {
     return operation === "SubscribeToShard";
   }
 
-  async call(operation: string, input: Input): Promise<Output> {
+  async authenticate(request: SignedRequest): Promise<Caller | undefined> {
+    const gate = this.deps.gate;
+    if (!gate) return undefined;
+    // The lookup is async (a fresh metadata read for a key this broker does not know yet), the verifier
+    // pure: look the key up first, then verify with what was found.
+    const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(request.headers["authorization"] ?? ""))?.[1];
+    const found = accessKeyId === undefined ? undefined : await gate.signingSecretOf(accessKeyId);
+    const verified = verifySigV4(request, {
+      nowMs: Date.now(),
+      region: this.deps.region ?? "us-east-1",
+      service: KINESIS_SIGNING_SERVICE,
+      secretOf: () => (found === undefined || found instanceof KinesisError ? (found ?? unknownKey()) : found.secret),
+    });
+    if (verified instanceof KinesisError) throw verified;
+    return (found as { caller: Caller }).caller;
+  }
+
+  async call(operation: string, input: Input, caller?: Caller): Promise<Output> {
+    await this.authorize(operation, input, caller);
     // Metadata reads see every change that returned, made through any broker.
     if (FRESH_READ_OPERATIONS.has(operation)) await this.deps.cluster.freshState();
-    return this.unary[operation]!(input);
+    const output = await this.unary[operation]!(input);
+    if (operation === "ListStreams" && caller && this.deps.gate) return this.visibleStreams(output, caller);
+    return output;
+  }
+
+  private async authorize(operation: string, input: Input, caller: Caller | undefined): Promise<void> {
+    const gate = this.deps.gate;
+    if (!gate || !caller) return;
+    const streams = streamsOfKinesisRequest(operation, input);
+    for (const streamName of streams ?? [undefined]) await gate.authorize(caller, operation, streamName);
+  }
+
+  /** ListStreams shows a principal only the streams it has some action on. */
+  private visibleStreams(output: Output, caller: Caller): Output {
+    const gate = this.deps.gate!;
+    const names = (output["StreamNames"] as string[]).filter((n) => gate.sees(caller, n));
+    const summaries = (output["StreamSummaries"] as Array<{ StreamName: string }>).filter((s) =>
+      gate.sees(caller, s.StreamName),
+    );
+    return { ...output, StreamNames: names, StreamSummaries: summaries };
   }
 
   /**
@@ -318,7 +367,9 @@ export class KinesisOperations implements KinesisHandler {
    * shard's records commit (and at least every few seconds while it is quiet), ChildShards at a closed
    * shard's end, until the subscription's five minutes are up or the client leaves.
    */
-  async stream(operation: string, input: Input, reply: StreamReply): Promise<void> {
+  async stream(operation: string, input: Input, reply: StreamReply, caller?: Caller): Promise<void> {
+    // Authorized here; the loopback subscription below then runs with the broker's root credentials.
+    await this.authorize(operation, input, caller);
     const consumerArn = requiredString(input["ConsumerARN"], "ConsumerARN");
     const consumer = this.deps.admin.describeConsumer({ consumerArn });
     const streamName = streamNameOfArn(consumer.streamArn, "ConsumerARN");
@@ -417,6 +468,10 @@ export class KinesisOperations implements KinesisHandler {
     await this.deps.service.updateRetentionPeriod({ stream_name: name, retention_period_hours: hours });
     return {};
   }
+}
+
+function unknownKey(): KinesisError {
+  return new KinesisError("UnrecognizedClientException", INVALID_TOKEN_MESSAGE);
 }
 
 // ---- shapes ----

@@ -16,6 +16,7 @@ import type { Logger } from "pino";
 import { contentTypeOf, decodeBody, encodeBody, formatOf, SerializationError, type BodyFormat } from "./codec.js";
 import { readCertificate, watchCertificate } from "../tls.js";
 import { errorReply, UnknownOperationError } from "./errors.js";
+import { sha256Hex, type SignedRequest } from "./sigv4.js";
 
 export const KINESIS_TARGET_PREFIX = "Kinesis_20131202.";
 /** How long a new cleartext connection may stay silent before its first bytes pick the HTTP version. */
@@ -47,14 +48,24 @@ export interface StreamReply {
   readonly closed: Promise<void>;
 }
 
-export interface KinesisHandler {
+export interface KinesisHandler<Caller = unknown> {
   /** Whether `operation` exists; an unknown one is UnknownOperationException. */
   has(operation: string): boolean;
-  /** Runs a unary operation; the result is encoded in the request's format. */
-  call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * Who signed the request (checked before its body is decoded), or the KinesisError to answer; undefined
+   * when the endpoint runs without authentication.
+   */
+  authenticate(request: SignedRequest): Promise<Caller | undefined>;
+  /** Runs a unary operation for the caller; the result is encoded in the request's format. */
+  call(operation: string, input: Record<string, unknown>, caller: Caller | undefined): Promise<Record<string, unknown>>;
   /** Streaming operations answer through `reply` themselves. */
   isStreaming(operation: string): boolean;
-  stream(operation: string, input: Record<string, unknown>, reply: StreamReply): Promise<void>;
+  stream(
+    operation: string,
+    input: Record<string, unknown>,
+    reply: StreamReply,
+    caller: Caller | undefined,
+  ): Promise<void>;
 }
 
 export interface KinesisServerOptions {
@@ -206,12 +217,21 @@ async function serve(
     const operation = target.startsWith(KINESIS_TARGET_PREFIX) ? target.slice(KINESIS_TARGET_PREFIX.length) : "";
     if (!handler.has(operation)) throw new UnknownOperationError(`Operation ${target || "(none)"} is not known.`);
     const body = await readBody(req, bytesMax);
+    const url = req.url ?? "/";
+    const queryAt = url.indexOf("?");
+    const caller = await handler.authenticate({
+      method: req.method,
+      path: queryAt === -1 ? url : url.slice(0, queryAt),
+      query: queryAt === -1 ? "" : url.slice(queryAt + 1),
+      headers: req.headers,
+      bodySha256Hex: sha256Hex(body),
+    });
     const input = decodeBody(format, body);
     if (handler.isStreaming(operation)) {
-      await handler.stream(operation, input, streamReply(req, res, format, requestId));
+      await handler.stream(operation, input, streamReply(req, res, format, requestId), caller);
       return;
     }
-    reply(200, await handler.call(operation, input));
+    reply(200, await handler.call(operation, input, caller));
   } catch (error) {
     fail(error);
   }

@@ -40,6 +40,9 @@ export interface ApplicationOptions {
   /** How the client opened for `endpoint` connects: see EddyClientOptions. */
   readonly credentials?: EddyClientOptions["credentials"];
   readonly tls?: EddyClientOptions["tls"];
+  /** Credentials for the client the application opens (else the environment or the credentials file). */
+  readonly auth?: EddyClientOptions["auth"];
+  readonly profile?: EddyClientOptions["profile"];
   readonly client?: EddyClient;
   readonly stream: string;
   readonly application: string;
@@ -125,6 +128,8 @@ export class Application extends EventEmitter<ApplicationEvents> {
         ...(endpoint === undefined ? {} : typeof endpoint === "string" ? { endpoint } : { endpoints: [...endpoint] }),
         credentials: options.credentials,
         tls: options.tls,
+        ...(options.auth !== undefined ? { auth: options.auth } : {}),
+        ...(options.profile !== undefined ? { profile: options.profile } : {}),
       });
     this.policy = resolveFailurePolicy(options.failurePolicy);
     this.leaseTimeoutMs = options.leaseTimeoutMs ?? APPLICATION_DEFAULTS.leaseTimeoutMs;

@@ -12,6 +12,7 @@ import { applicationKey, type Application, type ShardProgress, type WorkerInfo }
 import type { BrokerInfo } from "./placement.js";
 import type { ControllerState, ControllerStream, ReplicatedShard } from "./state.js";
 import type { StreamConsumer, StreamTag } from "../stream-extras.js";
+import type { Principal } from "../auth/permissions.js";
 
 export const CONTROLLER_CODEC_VERSION = 1;
 
@@ -63,6 +64,8 @@ interface StoredState {
   readonly brokers: readonly BrokerInfo[];
   readonly streams: readonly StoredStream[];
   readonly applications?: readonly StoredApplication[];
+  /** Only when there are any, so that a snapshot without principals keeps the bytes it had before them. */
+  readonly principals?: readonly Principal[];
 }
 
 const byKey =
@@ -83,6 +86,7 @@ export function encodeState(state: ControllerState): Uint8Array {
     applications: [...state.applications.values()]
       .sort(byKey((a) => applicationKey(a.streamName, a.applicationName)))
       .map(storeApplication),
+    ...(state.principals.size > 0 ? { principals: [...state.principals.values()].sort(byKey((p) => p.name)) } : {}),
   };
   return encoder.encode(JSON.stringify(stored));
 }
@@ -108,6 +112,7 @@ export function decodeState(bytes: Uint8Array): ControllerState {
       applications: new Map(
         (stored.applications ?? []).map((a) => [applicationKey(a.streamName, a.applicationName), loadApplication(a)]),
       ),
+      principals: new Map(loadPrincipals(stored.principals).map((p) => [p.name, p])),
     };
   } catch (error) {
     throw corruptData(`Controller snapshot does not decode: ${String(error)}`);
@@ -136,6 +141,30 @@ function loadStream(stored: StoredStream): ControllerStream {
     ...(tags !== undefined ? { tags: loadList(tags, "tags", isStoredTag) } : {}),
     ...(consumers !== undefined ? { consumers: loadList(consumers, "consumers", isStoredConsumer) } : {}),
   };
+}
+
+function loadPrincipals(value: unknown): Principal[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every(isStoredPrincipal)) throw new Error("the principals are malformed");
+  return value;
+}
+
+function isStoredPrincipal(item: unknown): item is Principal {
+  return (
+    isObject(item) &&
+    typeof item["name"] === "string" &&
+    typeof item["accessKeyId"] === "string" &&
+    typeof item["secretSha256Hex"] === "string" &&
+    typeof item["createdAtMs"] === "number" &&
+    Array.isArray(item["grants"]) &&
+    item["grants"].every(
+      (g: unknown) =>
+        isObject(g) &&
+        typeof g["resource"] === "string" &&
+        Array.isArray(g["actions"]) &&
+        g["actions"].every((a: unknown) => typeof a === "string"),
+    )
+  );
 }
 
 function loadList<T>(value: unknown, what: string, isItem: (item: unknown) => item is T): T[] {

@@ -231,6 +231,40 @@ export interface DeregisterConsumer {
   readonly consumerArn?: string;
 }
 
+/**
+ * Creates a principal. Its secret is not in the command (it is derived from the root secret by the
+ * broker that serves the call); only the secret's SHA-256 is. Proposed again with the same access key
+ * id (a retried proposal) it changes nothing.
+ */
+export interface CreatePrincipal {
+  readonly type: "CreatePrincipal";
+  readonly name: string;
+  readonly accessKeyId: string;
+  readonly secretSha256Hex: string;
+  readonly nowMs: number;
+}
+
+export interface DeletePrincipal {
+  readonly type: "DeletePrincipal";
+  readonly name: string;
+}
+
+/** Adds actions on a resource (a stream name, a prefix `orders-*`, or `*`) to a principal's grants. */
+export interface GrantPermission {
+  readonly type: "GrantPermission";
+  readonly name: string;
+  readonly resource: string;
+  readonly actions: readonly string[];
+}
+
+/** Removes actions from a resource's grant; an empty `actions` removes the resource's whole grant. */
+export interface RevokePermission {
+  readonly type: "RevokePermission";
+  readonly name: string;
+  readonly resource: string;
+  readonly actions: readonly string[];
+}
+
 export type ControllerCommand =
   | InitCluster
   | InitProducer
@@ -257,7 +291,11 @@ export type ControllerCommand =
   | AddTags
   | RemoveTags
   | RegisterConsumer
-  | DeregisterConsumer;
+  | DeregisterConsumer
+  | CreatePrincipal
+  | DeletePrincipal
+  | GrantPermission
+  | RevokePermission;
 
 export type ControllerCommandType = ControllerCommand["type"];
 
@@ -340,4 +378,8 @@ export const COMMAND_FIELDS: { readonly [T in ControllerCommandType]: Readonly<R
   RemoveTags: { streamName: "string", tagKeys: "json" },
   RegisterConsumer: { streamName: "string", consumerName: "string", nowMs: "number", streamId: "string?" },
   DeregisterConsumer: { streamName: "string", consumerName: "string", consumerArn: "string?" },
+  CreatePrincipal: { name: "string", accessKeyId: "string", secretSha256Hex: "string", nowMs: "number" },
+  DeletePrincipal: { name: "string" },
+  GrantPermission: { name: "string", resource: "string", actions: "json" },
+  RevokePermission: { name: "string", resource: "string", actions: "json" },
 };

@@ -50,8 +50,23 @@ import {
   validateTagMap,
   type StreamExtras,
 } from "../stream-extras.js";
+import {
+  AUTH_LIMITS,
+  grantAdded,
+  grantRevoked,
+  validateAccessKeyId,
+  validateActions,
+  validatePrincipalName,
+  validateResource,
+  validateSecretSha256Hex,
+  type Principal,
+} from "../auth/permissions.js";
 import type {
   AddTags,
+  CreatePrincipal,
+  DeletePrincipal,
+  GrantPermission,
+  RevokePermission,
   BrokerDown,
   BrokerUp,
   ControllerCommand,
@@ -115,6 +130,8 @@ export interface ControllerState {
   readonly nextStreamSeq: number;
   /** Consumer applications by `applicationKey(streamName, applicationName)`. */
   readonly applications: ReadonlyMap<string, Application>;
+  /** Principals by name (the root credentials are not here: they live in each broker's auth file). */
+  readonly principals: ReadonlyMap<string, Principal>;
 }
 
 /** Changed replica of one shard, as RepairDownBrokers and ReplaceReplica report it. */
@@ -140,6 +157,7 @@ export function emptyControllerState(): ControllerState {
     nextGroupId: 1,
     nextStreamSeq: 0,
     applications: new Map(),
+    principals: new Map(),
   };
 }
 
@@ -214,6 +232,14 @@ function dispatch(state: ControllerState, command: ControllerCommand): ApplyResu
       return registerConsumer(state, command);
     case "DeregisterConsumer":
       return deregisterConsumer(state, command);
+    case "CreatePrincipal":
+      return createPrincipal(state, command);
+    case "DeletePrincipal":
+      return deletePrincipal(state, command);
+    case "GrantPermission":
+      return grantPermission(state, command);
+    case "RevokePermission":
+      return revokePermission(state, command);
     default:
       throw invalidArgument(`Unknown controller command type ${String((command as { type?: unknown }).type)}.`);
   }
@@ -753,6 +779,75 @@ function withExtras(stream: ControllerStream, extras: StreamExtras): ControllerS
     ...(extras.tags && extras.tags.length > 0 ? { tags: extras.tags } : {}),
     ...(extras.consumers && extras.consumers.length > 0 ? { consumers: extras.consumers } : {}),
   };
+}
+
+// ---- principals and permissions ----
+
+function createPrincipal(state: ControllerState, cmd: CreatePrincipal): ApplyResult {
+  validatePrincipalName(cmd.name);
+  validateAccessKeyId(cmd.accessKeyId);
+  validateSecretSha256Hex(cmd.secretSha256Hex);
+  validateTime(cmd.nowMs, "nowMs");
+  const existing = state.principals.get(cmd.name);
+  if (existing) {
+    if (existing.accessKeyId === cmd.accessKeyId) return { state, result: existing }; // a retried proposal
+    throw resourceInUse(`Principal ${cmd.name} already exists.`);
+  }
+  if ([...state.principals.values()].some((p) => p.accessKeyId === cmd.accessKeyId)) {
+    throw resourceInUse(`Access key id ${cmd.accessKeyId} is already in use.`);
+  }
+  if (state.principals.size >= AUTH_LIMITS.principalsMax) {
+    throw limitExceeded(
+      `The cluster has ${state.principals.size} principals, the limit (${AUTH_LIMITS.principalsMax}).`,
+    );
+  }
+  const principal: Principal = {
+    name: cmd.name,
+    accessKeyId: cmd.accessKeyId,
+    secretSha256Hex: cmd.secretSha256Hex,
+    createdAtMs: cmd.nowMs,
+    grants: [],
+  };
+  return withPrincipal(state, principal);
+}
+
+function deletePrincipal(state: ControllerState, cmd: DeletePrincipal): ApplyResult {
+  const principal = requirePrincipal(state, validatePrincipalName(cmd.name));
+  const principals = new Map(state.principals);
+  principals.delete(principal.name);
+  return { state: { ...state, principals }, result: principal };
+}
+
+function grantPermission(state: ControllerState, cmd: GrantPermission): ApplyResult {
+  const principal = requirePrincipal(state, validatePrincipalName(cmd.name));
+  const resource = validateResource(cmd.resource);
+  const actions = validateActions(cmd.actions);
+  return withPrincipal(state, { ...principal, grants: grantAdded(principal.grants, resource, actions) });
+}
+
+function revokePermission(state: ControllerState, cmd: RevokePermission): ApplyResult {
+  const principal = requirePrincipal(state, validatePrincipalName(cmd.name));
+  const resource = validateResource(cmd.resource);
+  const actions = validateActions(cmd.actions, "Actions", true);
+  return withPrincipal(state, { ...principal, grants: grantRevoked(principal.grants, resource, actions) });
+}
+
+function withPrincipal(state: ControllerState, principal: Principal): ApplyResult {
+  const principals = new Map(state.principals);
+  principals.set(principal.name, principal);
+  return { state: { ...state, principals }, result: principal };
+}
+
+function requirePrincipal(state: ControllerState, name: string): Principal {
+  const principal = state.principals.get(name);
+  if (!principal) throw resourceNotFound(`Principal ${name} not found.`);
+  return principal;
+}
+
+/** The principal holding an access key id, if any. */
+export function principalByAccessKeyId(state: ControllerState, accessKeyId: string): Principal | undefined {
+  for (const principal of state.principals.values()) if (principal.accessKeyId === accessKeyId) return principal;
+  return undefined;
 }
 
 // ---- placement changes ----

@@ -1,0 +1,3 @@
+export * from "./permissions.js";
+export * from "./operations.js";
+export * from "./secrets.js";
