@@ -168,6 +168,7 @@ const DEFAULTS = {
 
 export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|application|kinesis-peers|limits|fanout|capacity|peers|all> [options]
        npm run bench -- smoke [scenario...]
+       npm run bench -- redraw <results dir>...
 
 Scenarios
   put           PutRecords throughput, closed loop (records/s, MB/s, latency, group-commit batch sizes)
@@ -200,6 +201,8 @@ Scenarios
   smoke         each scenario (or those named) once with tiny settings (about a second of load,
                 the smallest cases), results in a temporary directory, checked for figures that
                 show it ran; names the scenarios that failed and exits 1 (CI runs this)
+  redraw        draws a result directory's charts again from its result.json (and raw/, if kept),
+                for results written before a chart existed; measures nothing
 
 Options (seconds may be fractional)
   --duration <s>        measurement window per run (failover: from the kill) (10)

@@ -10,6 +10,7 @@ import { cleanUpOnSignals, interrupted } from "./bounded.js";
 import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.js";
 import { KinesaliteProcess } from "./kinesalite-process.js";
 import { machineInfo, writeReport, type MachineInfo } from "./report.js";
+import { redraw } from "./redraw.js";
 import { runScenario } from "./runner.js";
 import { SCENARIO_NAMES, type BenchCase, type Scenario, type ScenarioName } from "./scenario.js";
 import { SMOKE_PLANS, type SmokeResult, type SmokeVerdict } from "./smoke.js";
@@ -29,6 +30,14 @@ import { replicationScenario } from "./scenarios/replication.js";
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === "smoke") return runSmoke(argv.slice(1));
+  if (argv[0] === "redraw") {
+    if (argv.length < 2) {
+      process.stderr.write(`redraw: give one or more results directories\n\n${USAGE}`);
+      return 2;
+    }
+    process.stdout.write((await redraw(argv.slice(1))).map((line) => `${line}\n`).join(""));
+    return 0;
+  }
   let options: BenchOptions | "help";
   try {
     options = parseOptions(argv);
