@@ -103,7 +103,7 @@ export const SMOKE_PLANS: Readonly<Record<ScenarioName, SmokePlan>> = {
     ],
     check: (r) =>
       verdict(
-        r.cases.flatMap((c) => {
+        eachCase(r, (c) => {
           const name = c.case.name;
           if (name.includes("backlog")) return inCase(c, positive("recordsPerSec"), positive("processedRecords"));
           if (name.includes("takeover")) return inCase(c, positive("takeoverMaxMs"));
@@ -126,7 +126,7 @@ export const SMOKE_PLANS: Readonly<Record<ScenarioName, SmokePlan>> = {
     args: [...QUICK],
     check: (r) =>
       verdict(
-        r.cases.flatMap((c) =>
+        eachCase(r, (c) =>
           inCase(
             c,
             positive("acceptedVsLimit"),
@@ -192,8 +192,13 @@ function inCase(c: SmokeResult["cases"][number], ...checks: FigureCheck[]): stri
 }
 
 function everyCase(result: SmokeResult, ...checks: FigureCheck[]): string[] {
+  return eachCase(result, (c) => inCase(c, ...checks));
+}
+
+/** The problems `check` finds in each case; a result without a case is a problem of its own. */
+function eachCase(result: SmokeResult, check: (c: SmokeResult["cases"][number]) => string[]): string[] {
   if (result.cases.length === 0) return ["no case in the result"];
-  return result.cases.flatMap((c) => inCase(c, ...checks));
+  return result.cases.flatMap(check);
 }
 
 function verdict(problems: string[], notes: string[] = []): SmokeVerdict {
