@@ -69,6 +69,22 @@ export interface SubscribeConfig {
 }
 
 /**
+ * GetRecords loops from LATEST, one per shard, each calling at most `callsPerSecPerShard` times a second;
+ * latency from the send time embedded in each record, as for `SubscribeConfig`.
+ */
+export interface PollConfig {
+  readonly kind: "poll";
+  readonly endpoint: string;
+  readonly streamName: string;
+  readonly shardIds: readonly string[];
+  readonly callsPerSecPerShard: number;
+  /** GetRecords' Limit. */
+  readonly getRecordsLimit: number;
+  /** How long after the measurement window records scheduled within it may still arrive. */
+  readonly deliveryGraceMs: number;
+}
+
+/**
  * kinesis-peers: PutRecords through the AWS SDK in a closed loop, as `ClosedLoopPutConfig` does through Eddy's
  * client: `concurrency` lanes, lane i on `endpoints[i % n]`.
  */
@@ -139,6 +155,7 @@ export type WorkerConfig =
   | OpenLoopPutConfig
   | ProducerLoadConfig
   | SubscribeConfig
+  | PollConfig
   | KinesisPutConfig
   | KinesisReadConfig
   | LimitsReadConfig;
@@ -147,7 +164,7 @@ export type WorkerConfig =
 export interface WorkerResult {
   /** Records acknowledged (producers) or delivered (subscriber) within the window. */
   readonly records: number;
-  /** Successful calls (producers) or non-empty events (subscriber) within the window. */
+  /** Successful calls (producers, poller) or non-empty events (subscriber) within the window. */
   readonly calls: number;
   /** Records refused one by one in answered PutRecords calls; a failed call counts under `failedCalls` only. */
   readonly failedRecords: number;

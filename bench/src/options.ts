@@ -167,11 +167,14 @@ const DEFAULTS = {
 } as const;
 
 export const USAGE = `Usage: npm run bench -- <put|put-latency|e2e|replication|failover|producer|application|kinesis-peers|limits|fanout|capacity|peers|all> [options]
+       npm run bench -- smoke [scenario...]
+       npm run bench -- redraw <results dir>...
 
 Scenarios
   put           PutRecords throughput, closed loop (records/s, MB/s, latency, group-commit batch sizes)
   put-latency   PutRecord (--batch n: PutRecords of n) latency at a fixed rate, open loop
-  e2e           put-to-SubscribeToShard delivery latency at a fixed rate
+  e2e           put-to-delivery latency at a fixed rate, through SubscribeToShard and through
+                polling (GetRecords from LATEST, 5 calls/s per shard), in the same run
   replication   the put load on one broker (RF=1) and on three local brokers (RF=3), and RF=3
                 at half its own throughput, open loop
   failover      3 brokers, 1 shard, PutRecord at a fixed rate: SIGKILL the shard's leader, time
@@ -195,6 +198,11 @@ Scenarios
                 3-server NATS JetStream cluster (replicas=3; skipped without nats-server on PATH)
                 in the same run; NATS ÷ Eddy ratios
   all           the twelve in sequence
+  smoke         each scenario (or those named) once with tiny settings (about a second of load,
+                the smallest cases), results in a temporary directory, checked for figures that
+                show it ran; names the scenarios that failed and exits 1 (CI runs this)
+  redraw        draws a result directory's charts again from its result.json (and raw/, if kept),
+                for results written before a chart existed; measures nothing
 
 Options (seconds may be fractional)
   --duration <s>        measurement window per run (failover: from the kill) (10)

@@ -143,7 +143,25 @@ export function chartsOf<K extends string, C extends BenchCase>(
   if (latency) charts["latency.svg"] = latency;
   const throughput = throughputChart(report);
   if (throughput) charts["throughput.svg"] = throughput;
+  const figures = figuresChart(report);
+  if (figures) charts[report.scenario.figuresChart!.fileName] = figures;
   return charts;
+}
+
+function figuresChart<K extends string, C extends BenchCase>(report: ScenarioReport<K, C>): BarChart | undefined {
+  const chosen = report.scenario.figuresChart;
+  if (!chosen) return undefined;
+  const columns = report.scenario.columns.filter((c) => chosen.columns.includes(c.key));
+  const series = columns.map((c) => ({ name: c.label, values: report.cases.map(({ median }) => median[c.key]) }));
+  if (!series.some((s) => s.values.some((v) => Number.isFinite(v)))) return undefined;
+  return {
+    title: chartTitle(report, chosen.what),
+    subtitle: `median over ${report.scenario.runs} run(s) per case`,
+    valueAxisLabel: chosen.valueAxisLabel,
+    groups: report.cases.map(({ benchCase }) => benchCase.name),
+    series,
+    logScale: false,
+  };
 }
 
 function chartTitle<K extends string, C extends BenchCase>(report: ScenarioReport<K, C>, what: string): string {

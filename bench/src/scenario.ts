@@ -86,6 +86,8 @@ export interface Scenario<K extends string, C extends BenchCase = BenchCase> {
    * value axis' label (limits charts accepted ÷ limit).
    */
   readonly throughputChart?: { readonly columns: readonly K[]; readonly valueAxisLabel: string };
+  /** One more chart, of figures that are neither latencies nor rates (failover's recovery times): their medians. */
+  readonly figuresChart?: FiguresChart<K>;
   /**
    * For a scenario that checks as well as measures (limits): what is off, one sentence each, from the
    * finished report. Anything listed makes the command exit non-zero, after the report is written.
@@ -95,4 +97,13 @@ export interface Scenario<K extends string, C extends BenchCase = BenchCase> {
 
 export function shardCases(shardCounts: readonly number[]): BenchCase[] {
   return shardCounts.map((shardCount) => ({ name: `${shardCount} shard${shardCount === 1 ? "" : "s"}`, shardCount }));
+}
+
+export interface FiguresChart<K extends string> {
+  /** e.g. `recovery.svg`. */
+  readonly fileName: string;
+  /** The title's end: `<scenario> (<date>): <what>`. */
+  readonly what: string;
+  readonly columns: readonly K[];
+  readonly valueAxisLabel: string;
 }

@@ -7,6 +7,7 @@ export type WorkerScript =
   | "put-worker.js"
   | "producer-worker.js"
   | "subscribe-worker.js"
+  | "poll-worker.js"
   | "kinesis-worker.js"
   | "limits-read-worker.js"
   | "nats-worker.js";

@@ -5,7 +5,7 @@ import { REJOIN_TIMEOUT_MS, shardLeader, type LocalCluster, type ShardLeader } f
 import type { SendTimeline } from "../ipc.js";
 import { driveLoad } from "../load.js";
 import type { PacedSettings } from "../options.js";
-import type { Column, Scenario } from "../scenario.js";
+import type { Column, FiguresChart, Scenario } from "../scenario.js";
 import {
   RUN_OVERHEAD_BOUND_MS,
   STREAM_NAME,
@@ -65,6 +65,14 @@ const COLUMNS: readonly Column<FailoverFigure>[] = [
   { key: "settleFailedPuts", label: "failed probes", digits: 0 },
 ];
 
+/** The recovery times, charted (recovery.svg). */
+export const FAILOVER_CHART: FiguresChart<FailoverFigure> = {
+  fileName: "recovery.svg",
+  what: "recovery times",
+  columns: ["leaderSeenMs", "firstOkMs", "steadyMs", "rejoinMs", "settledMs"],
+  valueAxisLabel: "ms from the kill (rejoin, settled: from the restart)",
+};
+
 /**
  * Leader failover under load: three brokers, a 1-shard stream, producers putting at a fixed rate (open
  * loop) through the two brokers that will survive; at the window's start the shard's leader is SIGKILLed.
@@ -102,6 +110,7 @@ export function failoverScenario(settings: PacedSettings): Scenario<FailoverFigu
       inFlightMaxPerProducer: IN_FLIGHT_MAX_PER_PRODUCER,
     },
     columns: COLUMNS,
+    figuresChart: FAILOVER_CHART,
     cases: [{ name: `1 shard, ${CLUSTER_BROKERS} brokers`, shardCount: 1 }],
     runs: settings.runs,
     warmupMs: settings.warmupMs,
