@@ -20,13 +20,16 @@ import {
   ListStreamsCommand,
   PutRecordCommand,
 } from "@aws-sdk/client-kinesis";
+import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { encodeCommand, KinesisError } from "@eddy/core";
 import { fromServiceError, grpc, loadClusterService } from "@eddy/api";
 import { Application, EddyClient } from "@eddy/client";
 import { BrokerProcess, ClusterProcess, createAuthFile, runEddy, type RootAuthFile } from "@eddy/testkit";
 import { readShard } from "./helpers.js";
+
+/** SHA-256 for the signer, as the AWS SDK for JS takes it in Node (HMAC when given a key). */
+const Sha256 = Hash.bind(null, "sha256");
 
 let root: RootAuthFile;
 let broker: BrokerProcess;
@@ -550,33 +553,3 @@ describe("a cluster of three brokers with authentication", () => {
     expect(error.name).toBe("AccessDeniedException");
   });
 });
-
-/** The hash the signer takes: SHA-256, or HMAC-SHA256 when given a key. */
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytesOf = (data: Data): string | Uint8Array =>
-  typeof data === "string"
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-class Sha256 {
-  private hash: Hash | Hmac;
-  private readonly key: string | Uint8Array | undefined;
-  constructor(key?: Data) {
-    this.key = key === undefined ? undefined : bytesOf(key);
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.key === undefined ? createHash("sha256") : createHmac("sha256", this.key);
-  }
-  update(data: Data): void {
-    this.hash.update(bytesOf(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}

@@ -8,7 +8,7 @@ import {
 } from "@eddy/client";
 import { startingPoint } from "./parse.js";
 import { table } from "./format.js";
-import { clientOptions } from "./client-options.js";
+import { withClient as withProgramClient } from "./client-options.js";
 
 /** Sequence numbers longer than this are shortened to their head and tail unless --wide. */
 const SEQUENCE_DIGITS_SHOWN_MAX = 16;
@@ -20,14 +20,7 @@ const HALT_REASON_CHARS_MAX = 60;
 
 /** `eddy app list|describe|reset|delete`: inspect and administer consumer applications' lease tables. */
 export function registerAppCommands(program: Command): void {
-  const withClient = async (run: (client: EddyClient) => Promise<void>): Promise<void> => {
-    const client = new EddyClient(clientOptions(program));
-    try {
-      await run(client);
-    } finally {
-      client.close();
-    }
-  };
+  const withClient = (run: (client: EddyClient) => Promise<void>): Promise<void> => withProgramClient(program, run);
   const app = program
     .command("app")
     .description("list, describe, reset and delete consumer applications (their leases and checkpoints)");

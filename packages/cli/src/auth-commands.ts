@@ -8,7 +8,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { ACTIONS, type Action } from "@eddy/core";
 import { EddyClient, type PrincipalInfo } from "@eddy/client";
 import { newRootCredentials, writeRootCredentials } from "@eddy/broker";
-import { clientOptions } from "./client-options.js";
+import { withClient as withProgramClient } from "./client-options.js";
 import { table } from "./format.js";
 
 /** --actions read,write: each of read, write, consume, admin, at least one. */
@@ -25,14 +25,7 @@ export function actionList(value: string): Action[] {
 }
 
 export function registerAuthCommands(program: Command): void {
-  const withClient = async (run: (client: EddyClient) => Promise<void>): Promise<void> => {
-    const client = new EddyClient(clientOptions(program));
-    try {
-      await run(client);
-    } finally {
-      client.close();
-    }
-  };
+  const withClient = (run: (client: EddyClient) => Promise<void>): Promise<void> => withProgramClient(program, run);
   const auth = program.command("auth").description("root credentials, principals and their permissions");
 
   auth

@@ -7,7 +7,7 @@
  * up a client's environment.
  */
 import { InvalidArgumentError, type Command } from "commander";
-import type { EddyClientOptions } from "@eddy/client";
+import { EddyClient, type EddyClientOptions } from "@eddy/client";
 
 /** The program-level flags a client command reads. */
 export interface GlobalOptions {
@@ -36,4 +36,14 @@ export function clientOptionsOf(o: GlobalOptions, tlsCaFromEnv?: string): EddyCl
 
 export function clientOptions(program: Command): EddyClientOptions {
   return clientOptionsOf(program.opts<GlobalOptions>(), process.env.EDDY_TLS_CA || undefined);
+}
+
+/** Runs `run` with a client of the program's connection options, closed afterwards. */
+export async function withClient<T>(program: Command, run: (client: EddyClient) => Promise<T>): Promise<T> {
+  const client = new EddyClient(clientOptions(program));
+  try {
+    return await run(client);
+  } finally {
+    client.close();
+  }
 }

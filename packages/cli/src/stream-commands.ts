@@ -7,7 +7,7 @@ import { KinesisError } from "@eddy/core";
 import { EddyClient, Producer, type Shard } from "@eddy/client";
 import { durationMs, integer, startingPoint, type Start } from "./parse.js";
 import { table } from "./format.js";
-import { clientOptions } from "./client-options.js";
+import { withClient as withProgramClient } from "./client-options.js";
 import { childShards, hashKeyArg, middleHashKey, scaleSteps, shardCountArg } from "./reshard-plan.js";
 
 /**
@@ -27,14 +27,8 @@ export function registerStreamCommands(program: Command): void {
   // Each command opens one client and closes it however the command ends.
   const withClient =
     <A extends unknown[]>(run: (client: EddyClient, ...args: A) => Promise<void>) =>
-    async (...args: A): Promise<void> => {
-      const client = new EddyClient(clientOptions(program));
-      try {
-        await run(client, ...args);
-      } finally {
-        client.close();
-      }
-    };
+    (...args: A): Promise<void> =>
+      withProgramClient(program, (client) => run(client, ...args));
   const stream = program.command("stream").description("create, delete, list, describe and reshard streams");
 
   stream
