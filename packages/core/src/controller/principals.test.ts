@@ -1,10 +1,13 @@
 /** Principals in the controller: the commands, their validation and idempotence, and their snapshots. */
 import { describe, expect, it } from "vitest";
-import { KinesisError } from "../errors.js";
 import { AUTH_LIMITS } from "../auth/permissions.js";
 import { decodeCommand, decodeState, encodeCommand, encodeState } from "./codec.js";
 import type { ControllerCommand, CreatePrincipal } from "./commands.js";
 import { applyCommand, emptyControllerState, principalByAccessKeyId, type ControllerState } from "./state.js";
+import { applyOk, applyRefused } from "./test-support.js";
+
+const ok = (state: ControllerState, command: ControllerCommand): ControllerState => applyOk(state, command).state;
+const failure = applyRefused;
 
 const HASH = "a".repeat(64);
 const create = (name: string, accessKeyId = "EDDYAAAAAAAAAAAAAAAA"): CreatePrincipal => ({
@@ -14,20 +17,6 @@ const create = (name: string, accessKeyId = "EDDYAAAAAAAAAAAAAAAA"): CreatePrinc
   secretSha256Hex: HASH,
   nowMs: 1_000,
 });
-
-function ok(state: ControllerState, command: ControllerCommand): ControllerState {
-  const out = applyCommand(state, command);
-  if (out.result instanceof KinesisError) throw out.result;
-  return out.state;
-}
-
-/** Applies a command that must fail, checks that it changed nothing, and returns the error. */
-function failure(state: ControllerState, command: ControllerCommand): KinesisError {
-  const out = applyCommand(state, command);
-  expect(out.result).toBeInstanceOf(KinesisError);
-  expect(out.state).toBe(state);
-  return out.result as KinesisError;
-}
 
 describe("controller: principals", () => {
   it("creates a principal without grants, found by name and by access key id", () => {

@@ -1,23 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { KinesisError } from "../errors.js";
 import { parentsOf } from "../resharding.js";
 import { evenHashKeyRanges, isOpen } from "../shards.js";
 import { decodeState, encodeState } from "./codec.js";
 import type { ControllerCommand } from "./commands.js";
 import { applyCommand, emptyControllerState, type ControllerState, type ControllerStream } from "./state.js";
+import { applyOk, applyRefused } from "./test-support.js";
 
-function ok(state: ControllerState, command: ControllerCommand): ControllerState {
-  const out = applyCommand(state, command);
-  if (out.result instanceof KinesisError) throw out.result;
-  return out.state;
-}
-
-function failure(state: ControllerState, command: ControllerCommand): KinesisError {
-  const out = applyCommand(state, command);
-  expect(out.result).toBeInstanceOf(KinesisError);
-  expect(out.state).toBe(state); // a refused command changes nothing
-  return out.result as KinesisError;
-}
+const ok = (state: ControllerState, command: ControllerCommand): ControllerState => applyOk(state, command).state;
+const failure = applyRefused;
 
 function cluster(shardCount: number): ControllerState {
   let state = emptyControllerState();

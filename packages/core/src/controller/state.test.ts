@@ -4,18 +4,14 @@ import { KinesisError } from "../errors.js";
 import type { ControllerCommand, CreateStream } from "./commands.js";
 import { addLoad } from "./placement.js";
 import { applyCommand, computeLoad, type ControllerState, emptyControllerState } from "./state.js";
+import { applyOk } from "./test-support.js";
+
+const ok = applyOk;
 
 const MIN = 60_000;
 
 function applyAll(state: ControllerState, commands: readonly ControllerCommand[]): ControllerState {
   return commands.reduce((s, c) => applyCommand(s, c).state, state);
-}
-
-/** Applies a command that must succeed. */
-function ok(state: ControllerState, command: ControllerCommand): { state: ControllerState; result: unknown } {
-  const out = applyCommand(state, command);
-  if (out.result instanceof KinesisError) throw out.result;
-  return out;
 }
 
 function register(perZone: Record<string, number>, nowMs = 0): ControllerCommand[] {

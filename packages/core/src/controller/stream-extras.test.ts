@@ -1,9 +1,12 @@
 /** Tags and registered consumers in the controller: the commands, their failures, and their snapshots. */
 import { describe, expect, it } from "vitest";
-import { KinesisError } from "../errors.js";
 import { decodeCommand, decodeState, encodeCommand, encodeState } from "./codec.js";
 import type { ControllerCommand, CreateStream, RegisterConsumer } from "./commands.js";
-import { applyCommand, type ControllerState, emptyControllerState } from "./state.js";
+import { type ControllerState, emptyControllerState } from "./state.js";
+import { applyOk, applyRefused } from "./test-support.js";
+
+const ok = applyOk;
+const failure = (state: ControllerState, command: ControllerCommand): string => applyRefused(state, command).name;
 
 const ARN = "arn:aws:kinesis:us-east-1:000000000000:stream/orders";
 
@@ -20,20 +23,6 @@ const createOrders: CreateStream = {
   region: "us-east-1",
   accountId: "000000000000",
 };
-
-function ok(state: ControllerState, command: ControllerCommand): { state: ControllerState; result: unknown } {
-  const out = applyCommand(state, command);
-  if (out.result instanceof KinesisError) throw out.result;
-  return out;
-}
-
-/** Applies a command that must fail, checks that it changed nothing, and returns the error's name. */
-function failure(state: ControllerState, command: ControllerCommand): string {
-  const out = applyCommand(state, command);
-  expect(out.result).toBeInstanceOf(KinesisError);
-  expect(out.state).toBe(state);
-  return (out.result as KinesisError).name;
-}
 
 function withOrders(): ControllerState {
   const brokers = ok(emptyControllerState(), {
