@@ -26,6 +26,8 @@ async function signed(
     body?: string;
     /** As over HTTP/2: no Host header (the host travels as :authority). */
     http2?: boolean;
+    /** Headers sent but left out of the signature. */
+    unsigned?: readonly string[];
   } = {},
 ): Promise<SignedRequest> {
   const signer = new SignatureV4({
@@ -49,7 +51,10 @@ async function signed(
     query: {},
     body,
   };
-  const out = await signer.sign(request, { signingDate: new Date(options.signingDateMs ?? NOW_MS) });
+  const out = await signer.sign(request, {
+    signingDate: new Date(options.signingDateMs ?? NOW_MS),
+    ...(options.unsigned ? { unsignableHeaders: new Set(options.unsigned) } : {}),
+  });
   const headers = Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k.toLowerCase(), v]));
   return { method: out.method, path: out.path, query: "", headers, bodySha256Hex: sha256Hex(body) };
 }
@@ -100,6 +105,16 @@ describe("SigV4 verification against @smithy/signature-v4", () => {
     const request = await signed();
     const headers = { ...request.headers, "x-amz-target": "Kinesis_20131202.DeleteStream" };
     expect(refusal({ ...request, headers }).name).toBe("InvalidSignatureException");
+  });
+
+  it("refuses a signature that leaves X-Amz-Target out, so it cannot be replayed as another operation", async () => {
+    const request = await signed({ unsigned: ["x-amz-target"] });
+    expect(request.headers["authorization"]).not.toMatch(/x-amz-target/);
+    const error = refusal(request);
+    expect(error.name).toBe("InvalidSignatureException");
+    expect(error.message).toMatch(/not signed: x-amz-target/);
+    // The same request with X-Amz-Target signed passes: the refusal is about the unsigned header.
+    expect(verifySigV4(await signed(), context)).toEqual({ accessKeyId: AKID });
   });
 
   it("refuses a signature made with a wrong secret", async () => {

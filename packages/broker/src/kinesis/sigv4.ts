@@ -79,6 +79,15 @@ export function verifySigV4(request: SignedRequest, context: SigV4Context): { ac
   if (!parsed.signedHeaders.includes("host") && headerValue(request.headers, "host") !== undefined) {
     return invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
+  // Every x-amz-* header that came must be signed: X-Amz-Target picks the operation, so a captured
+  // request whose signature left it out could be replayed as another operation on the same body.
+  const unsigned = amzHeadersOf(request.headers).filter((name) => !parsed.signedHeaders.includes(name));
+  if (unsigned.length > 0) {
+    return invalidSignature(
+      `There were headers present in the request which were not signed: ${unsigned.join(", ")}. ` +
+        "Every X-Amz-* header must be a 'SignedHeader' in the AWS Authorization.",
+    );
+  }
   if (parsed.date !== amzDate.slice(0, 8)) {
     return invalidSignature(
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
@@ -255,4 +264,11 @@ function incomplete(message: string): KinesisError {
 /** The answer for an access key id nobody holds. */
 export function unknownAccessKey(): KinesisError {
   return unrecognizedClient(INVALID_TOKEN_MESSAGE);
+}
+
+/** The names (lower case) of the request's x-amz-* headers. */
+function amzHeadersOf(headers: SignedRequest["headers"]): string[] {
+  return Object.keys(headers)
+    .map((name) => name.toLowerCase())
+    .filter((name) => name.startsWith("x-amz-"));
 }
