@@ -11,6 +11,7 @@ export {
   type ClusterService,
 } from "./proto.js";
 export { ERROR_METADATA_KEY, toServiceError, fromServiceError, isServiceError } from "./errors.js";
+export { resumePositionFromWire, resumePositionToWire } from "./positions.js";
 export { ACCESS_KEY_ID_METADATA_KEY, SECRET_ACCESS_KEY_METADATA_KEY, credentialsInterceptor } from "./auth.js";
 export type * from "./messages.js";
 export type { BrokerStatus, BrokerView, ControllerStatus, GroupStatus, RaftGroupStatus } from "./status.js";

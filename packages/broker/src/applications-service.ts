@@ -7,9 +7,8 @@ import {
   validateStreamName,
   type Application,
   type HeartbeatResult,
-  type ResumePosition,
-  type ResumeType,
 } from "@eddy/core";
+import { resumePositionFromWire, resumePositionToWire } from "@eddy/api";
 import type * as api from "@eddy/api";
 import type { ClusterNode } from "./cluster/cluster-node.js";
 import type { ApplicationsView } from "./metrics.js";
@@ -87,7 +86,7 @@ export class ApplicationService {
       leases: result.leases.map((l) => ({
         shard_id: l.shardId,
         epoch: String(l.epoch),
-        start_from: positionMessage(l.startFrom),
+        start_from: resumePositionToWire(l.startFrom),
       })),
       release: [...result.release],
       lease_timeout_ms: result.leaseTimeoutMs,
@@ -105,7 +104,7 @@ export class ApplicationService {
       workerId: req.worker_id,
       shardId: req.shard_id,
       epoch: Number(req.epoch),
-      position: positionOf(req.position),
+      position: resumePositionFromWire(req.position),
       nowMs: Date.now(),
     });
     return {};
@@ -117,7 +116,7 @@ export class ApplicationService {
       type: "ResetApplication",
       streamName: req.stream_name,
       applicationName: req.application_name,
-      position: positionOf(req.position),
+      position: resumePositionFromWire(req.position),
       ...(req.shard_id ? { shardId: req.shard_id } : {}),
       force: req.force,
       nowMs: Date.now(),
@@ -160,23 +159,6 @@ export class ApplicationService {
   }
 }
 
-function positionOf(message: api.ResumePosition__Output | null): ResumePosition {
-  const type = (message?.type || "") as ResumeType;
-  return {
-    type,
-    ...(message?.sequence_number ? { sequenceNumber: message.sequence_number } : {}),
-    ...(type === "AT_TIMESTAMP" ? { timestampMs: Number(message?.timestamp ?? 0) } : {}),
-  };
-}
-
-function positionMessage(position: ResumePosition): api.ResumePosition {
-  return {
-    type: position.type,
-    sequence_number: position.sequenceNumber ?? "",
-    timestamp: String(position.timestampMs ?? 0),
-  };
-}
-
 function describeApplication(app: Application, shardIds: readonly string[], nowMs: number): api.ApplicationDescription {
   const leaseCounts = new Map<string, number>();
   for (const progress of app.shards.values()) {
@@ -205,7 +187,7 @@ function describeApplication(app: Application, shardIds: readonly string[], nowM
         shard_id: shardId,
         owner: p.lease?.owner ?? "",
         lease_epoch: String(p.lease?.epoch ?? 0),
-        checkpoint: p.checkpoint ? positionMessage(p.checkpoint.position) : null,
+        checkpoint: p.checkpoint ? resumePositionToWire(p.checkpoint.position) : null,
         checkpoint_written_at: String(p.checkpoint?.writtenAtMs ?? 0),
         checkpoint_worker: p.checkpoint?.workerId ?? "",
         millis_behind_latest: String(p.millisBehindLatest ?? -1),

@@ -2,8 +2,9 @@
  * The lease-table calls of consumer applications as the SDK sees them: camelCase values with numbers
  * and Dates, converted from and to the wire messages of the Streams service.
  */
+import { resumePositionFromWire, resumePositionToWire } from "@eddy/api";
 import type * as wire from "@eddy/api";
-import type { HeartbeatResult, InitialPositionType, ResumePosition, ResumeType, ShardReport } from "@eddy/core";
+import type { HeartbeatResult, InitialPositionType, ResumePosition, ShardReport } from "@eddy/core";
 import { int64ToNumber } from "../convert.js";
 
 export type { HeldLease, ResumePosition, ResumeType, ShardReport } from "@eddy/core";
@@ -77,21 +78,10 @@ export interface ResetApplicationInput {
   readonly force?: boolean;
 }
 
-export function positionToWire(position: ResumePosition): wire.ResumePosition {
-  return {
-    type: position.type,
-    sequence_number: position.sequenceNumber ?? "",
-    timestamp: String(position.timestampMs ?? 0),
-  };
-}
+export const positionToWire = resumePositionToWire;
 
 export function positionFromWire(message: wire.ResumePosition__Output): ResumePosition {
-  const type = message.type as ResumeType;
-  return {
-    type,
-    ...(message.sequence_number ? { sequenceNumber: message.sequence_number } : {}),
-    ...(type === "AT_TIMESTAMP" ? { timestampMs: int64ToNumber(message.timestamp, "timestamp") } : {}),
-  };
+  return resumePositionFromWire(message, (value) => int64ToNumber(value, "timestamp"));
 }
 
 export function applicationFromWire(message: wire.ApplicationDescription__Output): ApplicationInfo {
