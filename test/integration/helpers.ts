@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
-import { EddyClient, type ShardIteratorType } from "@eddy/client";
+import { EddyClient, type GetRecordsOutput, type ShardIteratorType } from "@eddy/client";
 import { BrokerProcess, type BrokerProcessOptions } from "@eddy/testkit";
 
 export interface ReadBack {
@@ -9,16 +9,20 @@ export interface ReadBack {
   readonly arrivalMs: number;
 }
 
-/** Reads a shard with GetRecords from the given start until caught up; bounded by `maxCalls`. */
-export async function readShard(
+/** Where a read starts: TRIM_HORIZON unless given. */
+export type ReadStart = { shardIteratorType: ShardIteratorType; startingSequenceNumber?: string; timestamp?: Date };
+
+/**
+ * Reads a shard with GetRecords from `start` until caught up with its tip or, for a closed shard, to its
+ * end (`ended`, with the children the last page names); bounded by `maxCalls`.
+ */
+export async function readShardToEnd(
   client: EddyClient,
   streamName: string,
   shardId: string,
-  start: { shardIteratorType: ShardIteratorType; startingSequenceNumber?: string; timestamp?: Date } = {
-    shardIteratorType: "TRIM_HORIZON",
-  },
+  start: ReadStart = { shardIteratorType: "TRIM_HORIZON" },
   maxCalls = 1_000,
-): Promise<ReadBack[]> {
+): Promise<{ records: ReadBack[]; ended: boolean; childShards: GetRecordsOutput["childShards"] }> {
   const records: ReadBack[] = [];
   let iterator: string | undefined = await client.getShardIterator({ streamName, shardId, ...start });
   for (let call = 0; call < maxCalls && iterator; call++) {
@@ -31,10 +35,23 @@ export async function readShard(
         arrivalMs: r.approximateArrivalTimestamp.getTime(),
       });
     }
-    if (page.records.length === 0 && page.millisBehindLatest === 0) return records;
+    if (!page.nextShardIterator) return { records, ended: true, childShards: page.childShards };
+    if (page.records.length === 0 && page.millisBehindLatest === 0)
+      return { records, ended: false, childShards: page.childShards };
     iterator = page.nextShardIterator;
   }
   throw new Error(`shard ${shardId} not read to its tip in ${maxCalls} calls`);
+}
+
+/** The records of a shard from `start` until caught up (or the end of a closed shard). */
+export async function readShard(
+  client: EddyClient,
+  streamName: string,
+  shardId: string,
+  start: ReadStart = { shardIteratorType: "TRIM_HORIZON" },
+  maxCalls = 1_000,
+): Promise<ReadBack[]> {
+  return (await readShardToEnd(client, streamName, shardId, start, maxCalls)).records;
 }
 
 /** Every record of every shard, keyed by shard id. */

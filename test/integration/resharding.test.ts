@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KinesisError } from "@eddy/core";
 import { EddyClient, Producer, type ProducerPutResult } from "@eddy/client";
 import { ClusterProcess, FAST_FAILOVER_ARGS, WorkerProcess, type WorkerLine } from "@eddy/testkit";
-import { useBroker } from "./helpers.js";
+import { readShardToEnd, useBroker } from "./helpers.js";
 
 const HALF = (1n << 127n).toString();
 
@@ -25,21 +25,8 @@ async function refused(call: Promise<unknown>): Promise<KinesisError> {
 
 /** Reads a shard from TRIM_HORIZON to its end (a closed shard) or its tip; returns data and the last page's children. */
 async function readToEnd(client: EddyClient, streamName: string, shardId: string) {
-  const data: string[] = [];
-  let iterator: string | undefined = await client.getShardIterator({
-    streamName,
-    shardId,
-    shardIteratorType: "TRIM_HORIZON",
-  });
-  for (let call = 0; call < 200 && iterator; call++) {
-    const page = await client.getRecords({ shardIterator: iterator });
-    data.push(...page.records.map((r) => Buffer.from(r.data).toString()));
-    if (!page.nextShardIterator) return { data, childShards: page.childShards, ended: true };
-    if (page.records.length === 0 && page.millisBehindLatest === 0)
-      return { data, childShards: page.childShards, ended: false };
-    iterator = page.nextShardIterator;
-  }
-  throw new Error(`shard ${shardId} not read to its end`);
+  const { records, ended, childShards } = await readShardToEnd(client, streamName, shardId, undefined, 200);
+  return { data: records.map((r) => r.data), childShards, ended };
 }
 
 describe("resharding on one broker", () => {
