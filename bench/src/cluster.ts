@@ -26,6 +26,8 @@ export const REJOIN_TIMEOUT_MS = 60_000;
 const LOG_TAIL_LINES = 400;
 /** Of those, the warnings and errors quoted when a wait fails, per broker. */
 const LOG_LINES_QUOTED = 8;
+/** How long a broker has to drain (and write a --cpu-prof profile) after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 10_000;
 
 interface Member {
   readonly id: string;
@@ -197,10 +199,13 @@ export class LocalCluster {
     });
   }
 
-  /** Stops every broker (SIGKILL, as the single-broker runs do) and removes the data directories. */
+  /**
+   * Stops every broker and removes the data directories: SIGTERM first, so that a broker run with
+   * EDDY_BROKER_NODE_ARGS="--cpu-prof" writes its profile, then SIGKILL after STOP_GRACE_MS.
+   */
   async destroy(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.members.map((m) => m.process?.kill()));
+    await Promise.all(this.members.map((m) => m.process && stopWithin(m.process, STOP_GRACE_MS)));
     await rm(this.rootDir, { recursive: true, force: true });
   }
 
@@ -339,6 +344,17 @@ function isWarningOrWorse(line: string): boolean {
     return typeof level === "number" && level >= 40;
   } catch {
     return line.trim().length > 0;
+  }
+}
+
+/** SIGTERM, and SIGKILL if the broker has not exited within `graceMs`. */
+async function stopWithin(broker: BrokerProcess, graceMs: number): Promise<void> {
+  const stopped = broker.stop();
+  const timer = setTimeout(() => void broker.kill(), graceMs);
+  try {
+    await stopped;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
