@@ -67,6 +67,8 @@ export interface BrokerConfig {
   readonly batchBytesMax: number;
   /** Bytes of puts waiting per shard before new puts are refused (backpressure, never unbounded memory). */
   readonly shardQueueBytesMax: number;
+  /** Group-commit batches a shard's leader replicates at once (pipelining; see ShardLogOptions). */
+  readonly proposalsInFlightMax: number;
   /** Decoded recent entries kept per shard for readers and subscribers at the tip. */
   readonly tailCacheBytesMax: number;
   /** Bytes of every shard's tail cache on this broker together: many shards cannot add up past it. */
@@ -113,6 +115,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   batchRecordsMax: 10_000,
   batchBytesMax: 16 * 1024 * 1024,
   shardQueueBytesMax: 64 * 1024 * 1024,
+  proposalsInFlightMax: 8,
   tailCacheBytesMax: 8 * 1024 * 1024,
   tailCacheBytesTotalMax: 256 * 1024 * 1024,
   queueBytesTotalMax: 512 * 1024 * 1024,
@@ -165,6 +168,7 @@ export function configProblems(config: BrokerConfig): string[] {
   positiveInt("batchRecordsMax", config.batchRecordsMax);
   positiveInt("batchBytesMax", config.batchBytesMax);
   positiveInt("shardQueueBytesMax", config.shardQueueBytesMax);
+  positiveInt("proposalsInFlightMax", config.proposalsInFlightMax);
   positiveInt("tailCacheBytesMax", config.tailCacheBytesMax);
   positiveInt("tailCacheBytesTotalMax", config.tailCacheBytesTotalMax);
   positiveInt("queueBytesTotalMax", config.queueBytesTotalMax);

@@ -45,6 +45,12 @@ export interface GroupDriverHooks {
   /** Something came in (a message, a proposal): a quiet group may be awake again and needs its ticks. */
   activity?(): void;
   /**
+   * Called at the start of every turn, before the node's Ready is taken: the moment to propose what
+   * queued up while the previous write was in flight, so that it goes out in this turn's write (group
+   * commit at the Raft loop; see ShardLog). Call `wake()` when there is something to propose.
+   */
+  beforeTurn?(): void;
+  /**
    * Only for a group whose snapshots carry its state machine's state (the controller). Shard groups
    * leave it out: their snapshots carry no data, since the records below the compaction point are gone
    * by retention. With it, a follower behind the log's first index is sent the stored snapshot with its
@@ -110,6 +116,11 @@ export class GroupDriver {
     const result = this.node.propose(data, timestampMs, type);
     if (result.ok) this.schedule();
     return result;
+  }
+
+  /** Asks for a turn, in which `beforeTurn` runs (at once when idle; after the write in flight otherwise). */
+  wake(): void {
+    this.schedule();
   }
 
   get quiesced(): boolean {
@@ -184,7 +195,9 @@ export class GroupDriver {
     if (this.running || this.stopped) return;
     this.running = true;
     try {
-      while (!this.stopped && this.node.hasReady()) {
+      while (!this.stopped) {
+        this.hooks.beforeTurn?.();
+        if (!this.node.hasReady()) break;
         const ready = this.node.ready();
         await this.handle(ready);
         this.node.advance(ready);
