@@ -55,7 +55,7 @@ export class Broker {
     if (problems.length > 0) throw new Error(`invalid broker configuration:\n  ${problems.join("\n  ")}`);
     logger = logger.child({ broker: config.brokerId });
     const probe = new BrokerProbe();
-    const store = await Store.open(config.dataDir);
+    const store = await Store.open(config.dataDir, { writeBufferSizeBytes: config.storeWriteBufferBytes });
     const cluster = new ClusterNode(config, store, probe, logger);
     await cluster.open();
     probe.watchRaft(() =>
