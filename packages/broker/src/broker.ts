@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { HealthImplementation } from "grpc-health-check";
 import { pino, type Logger } from "pino";
 import { KinesisError, serviceUnavailable } from "@eddy/core";
-import { GRPC_MESSAGE_BYTES_MAX, grpc, loadStreamsService, toServiceError } from "@eddy/api";
+import { GRPC_CHANNEL_OPTIONS, grpc, loadStreamsService, toServiceError } from "@eddy/api";
 import { Store } from "@eddy/storage";
 import { ClusterNode } from "./cluster/cluster-node.js";
 import { hopsOf } from "./cluster/forward.js";
@@ -67,10 +67,7 @@ export class Broker {
     const applications = new ApplicationService(cluster);
     probe.watchApplications(() => applications.view(Date.now()));
     const health = new HealthImplementation({ "": "NOT_SERVING", "eddy.v1.Streams": "NOT_SERVING" });
-    const grpcServer = new grpc.Server({
-      "grpc.max_receive_message_length": GRPC_MESSAGE_BYTES_MAX,
-      "grpc.max_send_message_length": GRPC_MESSAGE_BYTES_MAX,
-    });
+    const grpcServer = new grpc.Server(GRPC_CHANNEL_OPTIONS);
     grpcServer.addService(
       loadStreamsService().service,
       handlers(service, applications, { config, catalog: metadata, cluster, service, probe }, probe, logger),
