@@ -269,4 +269,24 @@ describe("ShardLog pipelining (3 replicas on real stores)", { timeout: TEST_TIME
       expect(read.records[0]!.sequenceNumber).toBe(after.sequenceNumbers[0]);
     }
   });
+
+  it("a seal proposed behind batches in flight comes after them: they commit, later puts are refused, the shard ends at the seal", async () => {
+    await group.start();
+    const leader = group.log("a");
+    group.holdTo.add("b").add("c");
+    const settledOrder: number[] = [];
+    const puts = await putOneByOne(3, settledOrder);
+    const sealed = leader.seal();
+    await expect(leader.append([record(9)], 10)).rejects.toSatisfy(
+      (error: unknown) => error instanceof KinesisError && error.name === "ShardClosedException",
+    );
+    group.release();
+    const results = await Promise.all(puts.map((p) => p.result));
+    const ending = await sealed;
+    expect(settledOrder).toEqual([0, 1, 2]);
+    expect(results.every((r) => r.sequenceNumbers[0]! < ending)).toBe(true);
+    const read = await leader.read(leader.trimHorizon(), 100, 1 << 20, Date.now());
+    expect(read.records.map((r) => text(r.data))).toEqual(["data-0", "data-1", "data-2"]);
+    expect(read.ended).toBe(true);
+  });
 });
