@@ -62,6 +62,7 @@ export class Broker {
       [...cluster.replicas.statuses()].map(({ stream, shard, status }) => ({ stream, shard: shard.shardId, status })),
     );
     probe.watchTailCaches(() => cluster.replicas.tailCacheBudget.used);
+    probe.watchStoreWrites(() => store.writes);
     const metadata = new Metadata(cluster, config);
     const service = new StreamService(config, metadata, cluster, probe);
     const applications = new ApplicationService(cluster);
