@@ -535,15 +535,8 @@ export class ShardLog {
     // Arrival times never go backwards along a shard, so AT_TIMESTAMP and retention can seek by them.
     const timestampMs = Math.max(Date.now(), this.lastTimestampMs);
     const producers = producerBatchesOf(puts);
-    let result: ReturnType<GroupDriver["propose"]>;
-    try {
-      const data = puts[0]!.seal ? encodeSealBatch() : encodeRecordBatch(records, producers);
-      result = this.driver.propose(data, timestampMs);
-    } catch (error) {
-      this.release(bytes);
-      for (const put of puts) put.reject(error);
-      return;
-    }
+    const data = puts[0]!.seal ? encodeSealBatch() : encodeRecordBatch(records, producers);
+    const result = this.driver.propose(data, timestampMs);
     if (!result.ok) {
       this.release(bytes);
       const failure = proposeFailure(this.shard, result.error);
