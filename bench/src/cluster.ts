@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePorts, shardLeader, type BrokerStatus, type ClusterStatuses, type ShardLeader } from "@eddy/testkit";
-import { BrokerProcess } from "./broker.js";
+import { BrokerProcess, STOP_GRACE_MS, stopWithin } from "./broker.js";
 
 export { shardLeader, type ShardLeader };
 
@@ -26,8 +26,6 @@ export const REJOIN_TIMEOUT_MS = 60_000;
 const LOG_TAIL_LINES = 400;
 /** Of those, the warnings and errors quoted when a wait fails, per broker. */
 const LOG_LINES_QUOTED = 8;
-/** How long a broker has to drain (and write a --cpu-prof profile) after SIGTERM before it is killed. */
-const STOP_GRACE_MS = 10_000;
 
 interface Member {
   readonly id: string;
@@ -344,17 +342,6 @@ function isWarningOrWorse(line: string): boolean {
     return typeof level === "number" && level >= 40;
   } catch {
     return line.trim().length > 0;
-  }
-}
-
-/** SIGTERM, and SIGKILL if the broker has not exited within `graceMs`. */
-async function stopWithin(broker: BrokerProcess, graceMs: number): Promise<void> {
-  const stopped = broker.stop();
-  const timer = setTimeout(() => void broker.kill(), graceMs);
-  try {
-    await stopped;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
