@@ -121,7 +121,10 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   batchRecordsMax: 10_000,
   batchBytesMax: 16 * 1024 * 1024,
   shardQueueBytesMax: 64 * 1024 * 1024,
-  proposalsInFlightMax: 8,
+  // Two: a put arriving while a batch replicates is proposed at once, and under saturation a batch
+  // still forms over half a round. Eight measured about 5% more CPU per record and a longer p99 in
+  // the peers bench (more, smaller entries) for little gain in latency.
+  proposalsInFlightMax: 2,
   storeWriteBufferBytes: 32 * 1024 * 1024,
   tailCacheBytesMax: 8 * 1024 * 1024,
   tailCacheBytesTotalMax: 256 * 1024 * 1024,
