@@ -31,6 +31,23 @@ export async function createStream(
 
 export { BrokerProcess };
 
+/** How long a broker has to drain (and write a --cpu-prof profile) after SIGTERM before it is killed. */
+export const STOP_GRACE_MS = 10_000;
+
+/**
+ * SIGTERM, and SIGKILL if the broker has not exited within `graceMs`: a broker run with
+ * EDDY_BROKER_NODE_ARGS="--cpu-prof" writes its profile only when it exits by itself.
+ */
+export async function stopWithin(broker: BrokerProcess, graceMs: number = STOP_GRACE_MS): Promise<void> {
+  const stopped = broker.stop();
+  const timer = setTimeout(() => void broker.kill(), graceMs);
+  try {
+    await stopped;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * prom-client samples the event loop with a timer of this period (its default) and reports the whole
  * interval, so an idle loop reads ~10 ms; what is above it is delay.

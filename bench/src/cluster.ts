@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePorts, shardLeader, type BrokerStatus, type ClusterStatuses, type ShardLeader } from "@eddy/testkit";
-import { BrokerProcess } from "./broker.js";
+import { BrokerProcess, STOP_GRACE_MS, stopWithin } from "./broker.js";
 
 export { shardLeader, type ShardLeader };
 
@@ -197,10 +197,13 @@ export class LocalCluster {
     });
   }
 
-  /** Stops every broker (SIGKILL, as the single-broker runs do) and removes the data directories. */
+  /**
+   * Stops every broker and removes the data directories: SIGTERM first, so that a broker run with
+   * EDDY_BROKER_NODE_ARGS="--cpu-prof" writes its profile, then SIGKILL after STOP_GRACE_MS.
+   */
   async destroy(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.members.map((m) => m.process?.kill()));
+    await Promise.all(this.members.map((m) => m.process && stopWithin(m.process, STOP_GRACE_MS)));
     await rm(this.rootDir, { recursive: true, force: true });
   }
 

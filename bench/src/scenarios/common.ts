@@ -1,6 +1,6 @@
 /** The steps every scenario's run shares: a broker with one fresh stream, and workers that die with the run. */
 import type { Cleanups } from "../bounded.js";
-import { BrokerProcess, createStream } from "../broker.js";
+import { BrokerProcess, createStream, stopWithin } from "../broker.js";
 import { LocalCluster, type ShardLeader } from "../cluster.js";
 import { encodeHistogram, mergeHistograms, type Histogram } from "../histogram.js";
 import type { WorkerConfig, WorkerResult } from "../ipc.js";
@@ -23,7 +23,10 @@ export async function startBrokerWithStream(
   shardCount: number,
 ): Promise<BrokerWithStream> {
   const broker = await BrokerProcess.start({ args });
-  cleanups.add(() => broker.destroy());
+  cleanups.add(async () => {
+    await stopWithin(broker);
+    await broker.destroy();
+  });
   const shardIds = await createStream(broker.endpoint, STREAM_NAME, shardCount);
   return { broker, shardIds };
 }

@@ -54,6 +54,9 @@ assert(LIMITS.recordSizeBytesMax + RECORD_OVERHEAD_BYTES_MAX < GRPC_MESSAGE_BYTE
 export const GRPC_CHANNEL_OPTIONS = {
   "grpc.max_receive_message_length": GRPC_MESSAGE_BYTES_MAX,
   "grpc.max_send_message_length": GRPC_MESSAGE_BYTES_MAX,
+  // grpc-js keeps channelz counters and per-call trackers by default; nothing here reads them, and
+  // they cost every call (and every peer frame's stream) on the put path.
+  "grpc.enable_channelz": 0,
 } as const satisfies grpc.ChannelOptions;
 
 type StreamsServiceConstructor = ProtoGrpcType["eddy"]["v1"]["Streams"];

@@ -5,7 +5,7 @@ import { pino, type Logger } from "pino";
 import { KinesisError, serviceUnavailable, type Caller } from "@eddy/core";
 import {
   ACCESS_KEY_ID_METADATA_KEY,
-  GRPC_MESSAGE_BYTES_MAX,
+  GRPC_CHANNEL_OPTIONS,
   SECRET_ACCESS_KEY_METADATA_KEY,
   grpc,
   loadStreamsService,
@@ -74,7 +74,7 @@ export class Broker {
     const probe = new BrokerProbe();
     // Read first: a broker told to authenticate must not serve anyone if it cannot.
     const root = config.authFile === undefined ? undefined : readRootCredentials(config.authFile);
-    const store = await Store.open(config.dataDir);
+    const store = await Store.open(config.dataDir, { writeBufferSizeBytes: config.storeWriteBufferBytes });
     const cluster = new ClusterNode(config, store, probe, logger, grpcTls);
     cluster.internalCredentials = root;
     const gate = root ? new AuthGate(root, cluster) : undefined;
@@ -83,15 +83,13 @@ export class Broker {
       [...cluster.replicas.statuses()].map(({ stream, shard, status }) => ({ stream, shard: shard.shardId, status })),
     );
     probe.watchTailCaches(() => cluster.replicas.tailCacheBudget.used);
+    probe.watchStoreWrites(() => store.writes);
     const metadata = new Metadata(cluster, config);
     const service = new StreamService(config, metadata, cluster, probe);
     const applications = new ApplicationService(cluster);
     probe.watchApplications(() => applications.view(Date.now()));
     const health = new HealthImplementation({ "": "NOT_SERVING", "eddy.v1.Streams": "NOT_SERVING" });
-    const grpcServer = new grpc.Server({
-      "grpc.max_receive_message_length": GRPC_MESSAGE_BYTES_MAX,
-      "grpc.max_send_message_length": GRPC_MESSAGE_BYTES_MAX,
-    });
+    const grpcServer = new grpc.Server(GRPC_CHANNEL_OPTIONS);
     grpcServer.addService(
       loadStreamsService().service,
       handlers(

@@ -158,6 +158,32 @@ export class BrokerProbe {
   }
 
   /**
+   * The store's LevelDB batches and the group writes (entries, hard states) they carried, read when
+   * scraped: their ratio is how much the write coalescing saves, and batches per put is the write cost
+   * of the append path.
+   */
+  watchStoreWrites(counts: () => { readonly batches: number; readonly writes: number }): void {
+    new Counter({
+      name: "eddy_store_write_batches_total",
+      help: "LevelDB write batches of this broker's store (each one native call, synced when any write in it must be)",
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(counts().batches);
+      },
+    });
+    new Counter({
+      name: "eddy_store_group_writes_total",
+      help: "Raft groups' log writes (entries and hard state) carried by those batches",
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(counts().writes);
+      },
+    });
+  }
+
+  /**
    * Consumer applications' progress from the controller state, read when scraped. Every broker holds the
    * same state, so any one broker's figures are the cluster's (aggregate with max, not sum).
    */

@@ -12,6 +12,7 @@ const OPTIONS: ShardLogOptions = {
   batchRecordsMax: 10_000,
   batchBytesMax: 16 * 1024 * 1024,
   queueBytesMax: 64 * 1024 * 1024,
+  proposalsInFlightMax: 8,
   tailCacheBytesMax: 1024,
   limits: DEFAULT_SHARD_LIMITS,
 };
@@ -72,11 +73,11 @@ describe("ShardLog on a real store", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("group commit: 50 concurrent puts become 2 log entries, numbered in call order", async () => {
+  it("group commit: 50 puts of one event-loop turn become 1 log entry, numbered in call order", async () => {
     const log = await open();
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append([record(i)], 10)));
-    // The first put is written alone; the 49 that queued behind it share the next write.
-    expect(batches).toEqual([1, 49]);
+    // The group's next turn proposes everything queued by then as one batch.
+    expect(batches).toEqual([50]);
     const sequenceNumbers = results.map((r) => r.sequenceNumbers[0]!);
     expect(sequenceNumbers.every((s, i) => i === 0 || s > sequenceNumbers[i - 1]!)).toBe(true);
     const read = await log.read(log.trimHorizon(), 1000, 1 << 20, Date.now());

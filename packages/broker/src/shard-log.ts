@@ -35,6 +35,11 @@ export interface ShardLogOptions {
   readonly batchRecordsMax: number;
   readonly batchBytesMax: number;
   readonly queueBytesMax: number;
+  /**
+   * Batches proposed and not yet committed, at most: the next batch is proposed while earlier ones
+   * replicate, so a put waits for one replication round, not for the round of the batch ahead of it.
+   */
+  readonly proposalsInFlightMax: number;
   readonly tailCacheBytesMax: number;
   /** The broker's bytes for every shard's tail cache together. */
   readonly tailCacheBudget?: ByteBudget;
@@ -130,19 +135,22 @@ interface Proposal {
   readonly term: number;
   readonly puts: readonly PendingPut[];
   readonly records: readonly BatchRecord[];
+  readonly bytes: number;
   /** The batch's producer section, applied as is when the entry commits here. */
   readonly producers: readonly ProducerBatch[];
-  readonly committed: () => void;
+  readonly proposedAtMs: number;
 }
 
 /**
  * One shard's log on this broker: the append path with group commit, reads at committed positions, and
  * the wake-ups that push new records to subscribers.
  *
- * Group commit: puts queue up while a batch is being written; when the write finishes, everything queued
- * (up to the batch limits) becomes the next log entry, one LevelDB write, and every put in it is answered
- * at once. Under load the batches grow by themselves, so throughput rises while each put waits for at most
- * one write ahead of its own.
+ * Group commit: puts queue up while the group's Raft loop is writing; at the start of its next turn
+ * (`beforeTurn`), everything queued (up to the batch limits) becomes the next log entry, written with that
+ * turn's one LevelDB write, and every put in it is answered at once when it commits. Under load the
+ * batches grow by themselves, so throughput rises while each put waits for at most one local write ahead
+ * of its own. Batches are pipelined: up to `proposalsInFlightMax` are proposed and replicating at once,
+ * and they are settled strictly in index order as their entries are applied.
  *
  * The entry goes through the shard's Raft group (`GroupDriver`): it is committed once a majority of the
  * replicas hold it durably — in single-node mode, one replica, the same code. Every committed entry,
@@ -154,13 +162,15 @@ export class ShardLog {
   private queue: PendingPut[] = [];
   /** Bytes of puts queued or being written. */
   private queuedBytes = 0;
-  private writing: Promise<void> | undefined;
+  /** Proposed batches not yet settled, in index order. */
+  private inFlight: Proposal[] = [];
+  /** Woken once nothing is queued or in flight (drain). */
+  private idleWaiters: Array<() => void> = [];
   private closedError: KinesisError | undefined;
   private commitIndex: number;
   private readonly tail: TailCache;
   private commitWaiters: Array<() => void> = [];
   private readonly driver: GroupDriver;
-  private proposal: Proposal | undefined;
   private lastTimestampMs: number;
   private role: SoftState = { role: "follower", leaderId: "" };
   private leadershipWaiters: Array<() => void> = [];
@@ -202,6 +212,7 @@ export class ShardLog {
         apply: (entries) => this.applyCommitted(entries),
         roleChanged: (state) => this.roleChanged(state),
         failed: raft.failed,
+        beforeTurn: () => this.proposeQueued(),
         ...(raft.activity ? { activity: raft.activity } : {}),
       },
       options.sync,
@@ -295,10 +306,10 @@ export class ShardLog {
     this.roleWaiters = [];
     for (const wake of roleWaiters) wake();
     this.probe.roleChanged(state);
-    // A batch proposed by a leader that stepped down may never be applied here: answer its puts now.
-    // (It may still commit through the new leader; a retry can then duplicate it, which is what
+    // Batches proposed by a leader that stepped down may never be applied here: answer their puts now.
+    // (They may still commit through the new leader; a retry can then duplicate them, which is what
     // Kinesis's at-least-once PutRecord allows.)
-    if (state.role !== "leader" && this.proposal) this.settle(this.proposal, undefined);
+    if (state.role !== "leader") this.settleAllLost();
     if (state.role === "leader") {
       const waiters = this.leadershipWaiters;
       this.leadershipWaiters = [];
@@ -480,17 +491,18 @@ export class ShardLog {
       this.queue.push({ records, bytes, producer, resolve, reject });
       this.queuedBytes += bytes;
       budget?.charge(bytes);
-      if (!this.writing) this.writing = this.writeBatches();
+      this.driver.wake();
     });
   }
 
-  /** Writes batches until the queue is empty; the only writer of this shard's log. */
-  private async writeBatches(): Promise<void> {
-    while (this.queue.length > 0) {
-      const puts = this.takeBatch();
-      await this.writeBatch(puts);
+  /**
+   * The group's `beforeTurn`: proposes what is queued, in batches, while fewer than proposalsInFlightMax
+   * are in flight; the only proposer of this shard's records. The turn's write carries them all.
+   */
+  private proposeQueued(): void {
+    while (this.queue.length > 0 && this.inFlight.length < this.options.proposalsInFlightMax) {
+      this.propose(this.takeBatch());
     }
-    this.writing = undefined;
   }
 
   private takeBatch(): PendingPut[] {
@@ -516,37 +528,45 @@ export class ShardLog {
     return puts;
   }
 
-  private async writeBatch(puts: PendingPut[]): Promise<void> {
-    const startedMs = performance.now();
+  private propose(puts: PendingPut[]): void {
+    const proposedAtMs = performance.now();
     const records = puts.length === 1 ? puts[0]!.records : puts.flatMap((p) => p.records);
     const bytes = puts.reduce((n, p) => n + p.bytes, 0);
     // Arrival times never go backwards along a shard, so AT_TIMESTAMP and retention can seek by them.
     const timestampMs = Math.max(Date.now(), this.lastTimestampMs);
-    try {
-      const producers = producerBatchesOf(puts);
-      const data = puts[0]!.seal ? encodeSealBatch() : encodeRecordBatch(records, producers);
-      const result = this.driver.propose(data, timestampMs);
-      if (!result.ok) {
-        for (const put of puts) put.reject(proposeFailure(this.shard, result.error));
-        return;
-      }
-      this.lastTimestampMs = timestampMs;
-      // Bytes count against the bound until they are committed, not only while they wait.
-      await new Promise<void>((committed) => {
-        this.proposal = { index: result.index, term: result.term, puts, records, producers, committed };
-      });
-    } finally {
-      this.queuedBytes -= bytes;
-      this.options.queueBudget?.charge(-bytes);
+    const producers = producerBatchesOf(puts);
+    const data = puts[0]!.seal ? encodeSealBatch() : encodeRecordBatch(records, producers);
+    const result = this.driver.propose(data, timestampMs);
+    if (!result.ok) {
+      this.release(bytes);
+      const failure = proposeFailure(this.shard, result.error);
+      for (const put of puts) put.reject(failure);
+      return;
     }
-    this.probe.batchCommitted(records.length, bytes, puts.length, performance.now() - startedMs);
+    this.lastTimestampMs = timestampMs;
+    // Bytes count against the bound until they are committed, not only while they wait.
+    this.inFlight.push({ index: result.index, term: result.term, puts, records, bytes, producers, proposedAtMs });
+  }
+
+  /** Gives back the bytes of a batch that is settled or was never proposed. */
+  private release(bytes: number): void {
+    this.queuedBytes -= bytes;
+    this.options.queueBudget?.charge(-bytes);
+    if (this.queue.length === 0 && this.inFlight.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
   }
 
   /** Committed entries, in index order, from the group driver. */
   private applyCommitted(entries: readonly Entry[]): void {
     for (const entry of entries) {
-      const proposal = this.proposal;
-      const ours = proposal !== undefined && proposal.index === entry.index && proposal.term === entry.term;
+      // A proposal below the applied index whose entry never came here was replaced (a leader change).
+      while (this.inFlight.length > 0 && this.inFlight[0]!.index < entry.index) this.settle(undefined);
+      const head = this.inFlight[0];
+      const proposal = head !== undefined && head.index === entry.index ? head : undefined;
+      const ours = proposal !== undefined && proposal.term === entry.term;
       // An entry after the seal is void: a leader that did not know of the seal yet proposed it. It is never
       // read, and its puts are refused, so nothing in it was acknowledged.
       const isVoid = this.sealIndex !== undefined && entry.index > this.sealIndex;
@@ -560,16 +580,33 @@ export class ShardLog {
         }
       }
       this.commit(entry, ours && !isVoid ? proposal.records : isVoid ? [] : undefined);
-      if (proposal && entry.index >= proposal.index) this.settle(proposal, ours && !isVoid ? entry : undefined, isVoid);
+      if (proposal) this.settle(ours && !isVoid ? entry : undefined, isVoid);
       if (this.sealIndex === entry.index) this.wakeSealWaiters();
     }
   }
 
-  /** Answers the puts of a proposal: committed at `entry`, or lost because another entry took its index. */
-  private settle(proposal: Proposal, entry: Entry | undefined, isVoid = false): void {
-    this.proposal = undefined;
-    // First, so that the writer gives the batch's queued bytes back before any put's caller runs on.
-    proposal.committed();
+  /** Answers every proposal in flight as lost: this replica no longer leads. */
+  private settleAllLost(): void {
+    while (this.inFlight.length > 0) this.settle(undefined);
+  }
+
+  /**
+   * Answers the puts of the oldest proposal in flight (settled strictly in index order): committed at
+   * `entry`, or lost because another entry took its index or the leader changed.
+   */
+  private settle(entry: Entry | undefined, isVoid = false): void {
+    const proposal = this.inFlight.shift();
+    assert(proposal !== undefined, `shard ${this.shard.shardId}: settled a proposal with none in flight`);
+    // First, so that the batch's queued bytes are given back before any put's caller runs on.
+    this.release(proposal.bytes);
+    this.probe.batchCommitted(
+      proposal.records.length,
+      proposal.bytes,
+      proposal.puts.length,
+      performance.now() - proposal.proposedAtMs,
+    );
+    // A slot in the pipeline is free: what queued behind the limit goes in the next turn.
+    if (this.queue.length > 0) this.driver.wake();
     if (isVoid) {
       for (const put of proposal.puts) put.reject(this.closedForWrites());
     } else if (!entry) {
@@ -641,7 +678,7 @@ export class ShardLog {
       this.sealing ??= new Promise<AppendResult>((resolve, reject) => {
         if (this.closedError) return reject(this.closedError);
         this.queue.push({ seal: true, records: [], bytes: 0, producer: undefined, resolve, reject });
-        if (!this.writing) this.writing = this.writeBatches();
+        this.driver.wake();
       });
       try {
         await this.sealing;
@@ -783,12 +820,18 @@ export class ShardLog {
   /** Waits for queued puts to be written; new puts are refused from now on. */
   async drain(reason: KinesisError): Promise<void> {
     this.closedError = reason;
-    await this.writing;
+    await this.idle();
     await this.driver.stop();
     this.tail.clear();
     const waiters = this.commitWaiters;
     this.commitWaiters = [];
     for (const wake of waiters) wake();
+  }
+
+  /** Resolves once no put is queued or in flight. */
+  private idle(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   isClosed(): boolean {

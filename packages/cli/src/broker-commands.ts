@@ -59,6 +59,8 @@ interface BrokerOptions {
   iteratorTtlMs: number;
   tailCacheBytes: number;
   tailCacheTotalBytes: number;
+  proposalsInFlight: number;
+  storeWriteBufferBytes: number;
   subscribeHeartbeatMs: number;
   logLevel: string;
 }
@@ -197,6 +199,18 @@ function addBrokerOptions(command: Command, defaultDataDir: string = DEFAULT_CON
       integer,
       d.tailCacheBytesTotalMax,
     )
+    .option(
+      "--proposals-in-flight <n>",
+      "group-commit batches a shard's leader replicates at once",
+      integer,
+      d.proposalsInFlightMax,
+    )
+    .option(
+      "--store-write-buffer-bytes <n>",
+      "LevelDB memtable size: larger means fewer flushes and less compaction",
+      integer,
+      d.storeWriteBufferBytes,
+    )
     .option("--iterator-ttl-ms <ms>", "how long a shard iterator stays valid", integer, d.iteratorTtlMs)
     .option(
       "--subscribe-heartbeat-ms <ms>",
@@ -276,6 +290,8 @@ function configFrom(o: BrokerOptions): BrokerConfig {
     iteratorTtlMs: o.iteratorTtlMs,
     tailCacheBytesMax: o.tailCacheBytes,
     tailCacheBytesTotalMax: o.tailCacheTotalBytes,
+    proposalsInFlightMax: o.proposalsInFlight,
+    storeWriteBufferBytes: o.storeWriteBufferBytes,
     subscribeHeartbeatMs: o.subscribeHeartbeatMs,
     logLevel: o.logLevel,
   };

@@ -2,9 +2,12 @@
  * Group commit at the store. A broker writes the logs of many Raft groups into one LevelDB, and each
  * group's write (entries, hard state) is small next to the fixed cost of a write: a call into the
  * native binding, a trip through its thread pool, a log record and, for acknowledged batches, a sync.
- * Writes that arrive while one is in flight wait and then go together as the next LevelDB batch,
- * synced if any of them must be. An idle store writes at once; a busy one writes fewer, larger
- * batches, as the append path does for puts.
+ * Writes that arrive in the same event-loop turn, or while one is in flight, wait and then go together
+ * as the next LevelDB batch, synced if any of them must be. An idle store writes at the end of the
+ * current turn (setImmediate), so that the groups a single peer frame or a single burst of puts woke
+ * share one write: one peer frame often carries appends for several groups, each of which runs its
+ * own Raft turn in a microtask of that same turn. A busy store writes fewer, larger batches, as the
+ * append path does for puts.
  *
  * Each group's own writes stay in order (a GroupLog starts a write only when its previous one is done),
  * and a LevelDB batch is atomic, so merging the writes of several groups keeps each write whole.
@@ -38,6 +41,7 @@ interface Waiting {
 
 export class WriteCoalescer {
   #next: Waiting | undefined;
+  /** A drain is scheduled or running: new writes join `#next`. */
   #writing = false;
   /** LevelDB batches written, and the group writes they carried: how much the coalescing saves. */
   batches = 0;
@@ -58,12 +62,14 @@ export class WriteCoalescer {
       for (const op of batch.ops) next.ops.push(op);
       next.sync ||= sync;
       next.settle.push((error) => (error === undefined ? resolve() : reject(error)));
-      if (!this.#writing) void this.#drain();
+      if (!this.#writing) {
+        this.#writing = true;
+        setImmediate(() => void this.#drain());
+      }
     });
   }
 
   async #drain(): Promise<void> {
-    this.#writing = true;
     try {
       while (this.#next !== undefined) {
         const batch = this.#next;

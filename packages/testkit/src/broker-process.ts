@@ -9,6 +9,18 @@ import { fileURLToPath } from "node:url";
 /** The compiled `eddy` entry point; `npm test` builds it before the tests run. */
 export const EDDY_MAIN = resolve(fileURLToPath(import.meta.url), "../../../cli/dist/main.js");
 
+/**
+ * Extra node flags for every broker this testkit starts, split on spaces, e.g.
+ * `EDDY_BROKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile the brokers of a test or a
+ * bench run. Read only here, so that it never changes how a user's `eddy broker` runs. A profile is
+ * written when the broker exits by SIGTERM (`stop()`), not by SIGKILL.
+ */
+export const BROKER_NODE_ARGS_ENV = "EDDY_BROKER_NODE_ARGS";
+
+function brokerNodeArgs(): string[] {
+  return (process.env[BROKER_NODE_ARGS_ENV] ?? "").split(" ").filter((arg) => arg !== "");
+}
+
 export interface BrokerProcessOptions {
   /** Reuse a data directory (for restarts); a fresh temporary one otherwise. */
   readonly dataDir?: string;
@@ -47,6 +59,7 @@ export class BrokerProcess extends ChildHandle {
     const child = spawn(
       process.execPath,
       [
+        ...brokerNodeArgs(),
         EDDY_MAIN,
         "broker",
         ...["--data-dir", dataDir, "--grpc-port", "0", "--admin-port", "0", "--kinesis-port", "0"],

@@ -201,6 +201,7 @@ export class ShardReplicas {
         batchRecordsMax: this.config.batchRecordsMax,
         batchBytesMax: this.config.batchBytesMax,
         queueBytesMax: this.config.shardQueueBytesMax,
+        proposalsInFlightMax: this.config.proposalsInFlightMax,
         tailCacheBytesMax: this.config.tailCacheBytesMax,
         tailCacheBudget: this.tailCacheBudget,
         queueBudget: this.queueBudget,

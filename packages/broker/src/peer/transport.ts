@@ -579,5 +579,7 @@ function channelOptions(limits: PeerTransportLimits): grpc.ChannelOptions {
     "grpc.enable_retries": 0,
     // A channel of its own, so closing it closes its connection (the global pool keeps them for reuse).
     "grpc.use_local_subchannel_pool": 1,
+    // Nothing reads channelz; its trackers would cost every frame.
+    "grpc.enable_channelz": 0,
   };
 }

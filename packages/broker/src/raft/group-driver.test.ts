@@ -185,4 +185,29 @@ describe("GroupDriver: a Raft group on real stores", () => {
       .map((e) => new TextDecoder().decode(e.data));
     expect(stored).toEqual(["s0", "s1", "s2", "s3", "s4", "s5"]);
   });
+
+  it("a commit index that changes alone is written on its own once the group is idle", async () => {
+    cluster = new Cluster(["solo"]);
+    await cluster.start("solo");
+    await until(() => cluster.leader() === "solo", "the single voter to lead");
+    const log = await cluster.stores.get("solo")!.group(GROUP_ID);
+    cluster.drivers.get("solo")!.propose(new TextEncoder().encode("s0"), Date.now());
+    await until(() => cluster.records("solo").length === 1, "the record applied");
+    const committed = cluster.applied.get("solo")!.at(-1)!.index;
+    // Idle from now on: the timer writes the commit index on its own.
+    await until(() => log.hardState().commitIndex === committed, "the commit index written while idle");
+  });
+
+  it("stop writes a commit index that no entry write has carried yet", async () => {
+    cluster = new Cluster(["solo"]);
+    await cluster.start("solo");
+    await until(() => cluster.leader() === "solo", "the single voter to lead");
+    const log = await cluster.stores.get("solo")!.group(GROUP_ID);
+    const driver = cluster.drivers.get("solo")!;
+    driver.propose(new TextEncoder().encode("s0"), Date.now());
+    await until(() => cluster.records("solo").length === 1, "the record applied");
+    const committed = cluster.applied.get("solo")!.at(-1)!.index;
+    await driver.stop();
+    expect(log.hardState().commitIndex).toBe(committed);
+  });
 });

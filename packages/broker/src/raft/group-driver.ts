@@ -45,6 +45,12 @@ export interface GroupDriverHooks {
   /** Something came in (a message, a proposal): a quiet group may be awake again and needs its ticks. */
   activity?(): void;
   /**
+   * Called at the start of every turn, before the node's Ready is taken: the moment to propose what
+   * queued up while the previous write was in flight, so that it goes out in this turn's write (group
+   * commit at the Raft loop; see ShardLog). Call `wake()` when there is something to propose.
+   */
+  beforeTurn?(): void;
+  /**
    * Only for a group whose snapshots carry its state machine's state (the controller). Shard groups
    * leave it out: their snapshots carry no data, since the records below the compaction point are gone
    * by retention. With it, a follower behind the log's first index is sent the stored snapshot with its
@@ -59,6 +65,15 @@ export interface GroupDriverHooks {
 const NO_DATA = new Uint8Array(0);
 
 /**
+ * How long a hard state whose only change is the commit index may wait for an entry write to carry it.
+ * A busy group appends again well within this, so the commit index costs no write of its own; a group
+ * with a put every few milliseconds used to write it alone after each commit, on every replica, about as
+ * many LevelDB writes as the entries themselves. Losing it in a crash is safe: Raft finds the commit
+ * again, and the restarted replica is at most this much further behind.
+ */
+export const HARD_STATE_WRITE_DELAY_MS = 50;
+
+/**
  * Runs one Raft group's Ready loop on real storage: the only place where the pure core meets disk and
  * network. The order is the core's contract: send `messages` at once (a leader's appends travel while
  * its own write is flushed), persist entries and hard state in one write (synced when the core says so),
@@ -69,7 +84,7 @@ export class GroupDriver {
   private readonly node: RawNode;
   private turnScheduled = false;
   private unwrittenHardState: HardState | undefined;
-  private hardStateWriteScheduled = false;
+  private hardStateWriteTimer: NodeJS.Timeout | undefined;
   private running = false;
   private stopped = false;
 
@@ -112,6 +127,11 @@ export class GroupDriver {
     return result;
   }
 
+  /** Asks for a turn, in which `beforeTurn` runs (at once when idle; after the write in flight otherwise). */
+  wake(): void {
+    this.schedule();
+  }
+
   get quiesced(): boolean {
     return this.node.quiesced;
   }
@@ -148,19 +168,22 @@ export class GroupDriver {
   /** Stops taking turns; what is being persisted finishes, and the latest commit index is written. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.hardStateWriteTimer);
+    this.hardStateWriteTimer = undefined;
     await this.writeUnwrittenHardState();
   }
 
-  /** After the current macrotask: by then a busy group has started its next write, which carries it. */
+  /** Written later unless an entry write carries it first; see HARD_STATE_WRITE_DELAY_MS. */
   private scheduleHardStateWrite(): void {
-    if (this.hardStateWriteScheduled) return;
-    this.hardStateWriteScheduled = true;
-    setImmediate(() => {
-      this.hardStateWriteScheduled = false;
+    if (this.hardStateWriteTimer !== undefined) return;
+    this.hardStateWriteTimer = setTimeout(() => {
+      this.hardStateWriteTimer = undefined;
       // After stop() the store may be closing; stop() itself wrote the last hard state.
-      if (!this.running && !this.stopped)
-        void this.writeUnwrittenHardState().catch((error: unknown) => this.hooks.failed(error));
-    });
+      if (this.stopped) return;
+      // A turn in progress writes it with its entries, or schedules it again.
+      if (this.running) this.scheduleHardStateWrite();
+      else void this.writeUnwrittenHardState().catch((error: unknown) => this.hooks.failed(error));
+    }, HARD_STATE_WRITE_DELAY_MS);
   }
 
   private async writeUnwrittenHardState(): Promise<void> {
@@ -184,7 +207,9 @@ export class GroupDriver {
     if (this.running || this.stopped) return;
     this.running = true;
     try {
-      while (!this.stopped && this.node.hasReady()) {
+      while (!this.stopped) {
+        this.hooks.beforeTurn?.();
+        if (!this.node.hasReady()) break;
         const ready = this.node.ready();
         await this.handle(ready);
         this.node.advance(ready);
