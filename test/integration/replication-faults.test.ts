@@ -260,7 +260,16 @@ describe("replication under faults", () => {
     live.delete(second);
     await c.kill(second);
     await awaitAcks(load, 300);
-    // The controller still commits changes with two of its three voters.
+    // The controller still commits changes with two of its three voters. If the killed broker led it,
+    // b1 would forward to the dead leader until the election: the change is made once b1 knows the new one
+    // (a forward refused by a dead broker is answered ServiceUnavailable, which is the client's to retry).
+    await c.waitFor(
+      (s) => {
+        const leaderId = s.get("b1")?.controller.leaderId ?? "";
+        return leaderId !== "" && leaderId !== second && live.has(leaderId);
+      },
+      { what: `a controller leader other than ${second}, known to b1`, timeoutMs: 20_000 },
+    );
     const admin = new EddyClient({ endpoint: c.broker("b1").endpoint });
     try {
       await admin.updateRetentionPeriod({ streamName: STREAM, retentionPeriodHours: 48 });

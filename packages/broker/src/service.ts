@@ -419,7 +419,7 @@ export class StreamService {
     const stamp = producerStampOf(req);
     const routed = req.records.map((entry, position) => this.routeRecord(stream, entry, `Records.${position}.`));
     // The shard the batch was numbered for, closed or not; without it, the open shard of its hash keys.
-    const named = req.producer_shard_id ? this.requireShard(stream, req.producer_shard_id) : undefined;
+    const named = req.producer_shard_id ? (await this.requireShard(stream, req.producer_shard_id)).shard : undefined;
     const shard = named ?? routed[0]?.shard;
     if (shard === undefined) throw invalidArgument("Records must hold at least one record.");
     const outside = named ? routed.findIndex((r) => !hashKeyRangeContains(named.hashKeyRange, r.hashKey)) : -1;
@@ -499,8 +499,7 @@ export class StreamService {
   async getShardIterator(req: api.GetShardIteratorRequest__Output, hops = 0): Promise<api.GetShardIteratorResponse> {
     validateStreamName(req.stream_name);
     validateShardIdFormat(req.shard_id);
-    const stream = this.catalog.requireServing(req.stream_name);
-    const shard = this.requireShard(stream, req.shard_id);
+    const { stream, shard } = await this.requireShard(this.catalog.requireServing(req.stream_name), req.shard_id);
     const target = await this.route(shard, hops, "GetShardIterator");
     if ("client" in target) return forwardUnary(target.client.GetShardIterator.bind(target.client), req, hops);
     const position = await this.startingPosition(target.log, stream, shard, {
@@ -557,12 +556,12 @@ export class StreamService {
       nowMs,
       this.config.iteratorTtlMs,
     );
-    const stream = this.catalog.get(iterator.streamName);
-    if (!stream || stream.streamId !== iterator.streamId) {
+    const known = this.catalog.get(iterator.streamName);
+    if (!known || known.streamId !== iterator.streamId) {
       throw resourceNotFound(`Stream ${iterator.streamName} of this ShardIterator no longer exists.`);
     }
-    if (stream.status === "DELETING") throw resourceNotFound(`Stream ${stream.streamName} is being deleted.`);
-    const shard = this.requireShard(stream, iterator.shardId);
+    if (known.status === "DELETING") throw resourceNotFound(`Stream ${known.streamName} is being deleted.`);
+    const { stream, shard } = await this.requireShard(known, iterator.shardId);
     const target = await this.route(shard, hops, "GetRecords");
     if ("client" in target) return forwardUnary(target.client.GetRecords.bind(target.client), req, hops);
     const log = target.log;
@@ -593,10 +592,21 @@ export class StreamService {
     );
   }
 
-  requireShard(stream: Stream, shardId: string): Shard {
+  /**
+   * The stream's shard `shardId`. One this broker's metadata does not know is looked up again after a
+   * read index: a reshard's child exists as soon as the controller committed the step, and a client that
+   * learned of it through another broker must find it here too, not get ResourceNotFoundException.
+   */
+  async requireShard(stream: Stream, shardId: string): Promise<{ stream: Stream; shard: Shard }> {
     const shard = findShard(stream, shardId);
-    if (!shard) throw resourceNotFound(`Shard ${shardId} in stream ${stream.streamName} under account does not exist.`);
-    return shard;
+    if (shard) return { stream, shard };
+    await this.cluster.freshState();
+    const fresh = this.catalog.get(stream.streamName);
+    const found = fresh?.streamId === stream.streamId ? findShard(fresh, shardId) : undefined;
+    if (!fresh || !found) {
+      throw resourceNotFound(`Shard ${shardId} in stream ${stream.streamName} under account does not exist.`);
+    }
+    return { stream: fresh, shard: found };
   }
 }
 

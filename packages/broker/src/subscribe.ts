@@ -28,8 +28,7 @@ export async function serveSubscription(
 ): Promise<void> {
   const { config, catalog, cluster, service, probe } = deps;
   const req = call.request;
-  const stream = catalog.requireServing(req.stream_name);
-  const shard = service.requireShard(stream, req.shard_id);
+  const { stream, shard } = await service.requireShard(catalog.requireServing(req.stream_name), req.shard_id);
   // Any replica's committed log is final, so a follower here serves as well as the leader.
   const log = cluster.localReplica(shard);
   if (!log) {

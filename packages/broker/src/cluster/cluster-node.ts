@@ -242,12 +242,10 @@ export class ClusterNode {
         if (refused) return callback(refused);
         const unauthenticated = this.refuseUnlessBroker(call.metadata);
         if (unauthenticated) return callback(toServiceError(unauthenticated));
-        const controller = this.controller;
-        if (!controller.isLeader()) {
-          callback(toServiceError(new KinesisError("NotLeaderException", "This broker does not lead the controller.")));
-          return;
-        }
-        callback(null, { commit_index: String(controller.status().commitIndex) });
+        this.controller.readIndex().then(
+          (index) => callback(null, { commit_index: String(index) }),
+          (error: unknown) => callback(toServiceError(error)),
+        );
       },
       ReadReplica: (
         call: grpc.ServerUnaryCall<api.ReadReplicaRequest__Output, api.ReadReplicaResponse>,
@@ -383,7 +381,7 @@ export class ClusterNode {
         const controller = this.controller;
         let index: number;
         if (controller.isLeader()) {
-          index = controller.status().commitIndex;
+          index = await controller.readIndex();
         } else {
           const leaderId = controller.leaderId();
           const address = leaderId === "" ? undefined : this.addressOf(leaderId);

@@ -132,6 +132,11 @@ export class ControllerNode {
   private resultsLostTo = 0;
   private waiters: Array<{ index: number; wake: () => void }> = [];
   private role: SoftState = { role: "follower", leaderId: "" };
+  /**
+   * Leader only: the index of its term's first entry (the no-op it appends when elected). Until that is
+   * applied, entries that earlier leaders committed may not be counted as committed here yet.
+   */
+  private termStartIndex = Number.POSITIVE_INFINITY;
   private readonly driver: GroupDriver;
   /** The commit index stored at open: until the replay reaches it, the state is a past one. */
   private readonly restoredCommitIndex: number;
@@ -189,6 +194,7 @@ export class ControllerNode {
         apply: (entries) => this.applyCommitted(entries),
         roleChanged: (state) => {
           this.role = state;
+          this.termStartIndex = state.role === "leader" ? this.driver.status().lastIndex : Number.POSITIVE_INFINITY;
           hooks.roleChanged(state);
         },
         failed: hooks.failed,
@@ -247,6 +253,20 @@ export class ControllerNode {
 
   leaderId(): string {
     return this.role.leaderId;
+  }
+
+  /**
+   * Leader only: Raft's read index, the index a read must wait for to see every change committed before
+   * it was asked. A new leader's commit index is not that until its term's first entry is applied: the
+   * entries an earlier leader committed count as committed here only from then on (without this wait, a
+   * read right after a failover could miss a change that had already returned). NotLeaderException when
+   * this broker does not lead (any more).
+   */
+  async readIndex(): Promise<number> {
+    if (!this.isLeader()) throw new KinesisError("NotLeaderException", "This broker does not lead the controller.");
+    await this.waitApplied(this.termStartIndex);
+    if (!this.isLeader()) throw new KinesisError("NotLeaderException", "This broker no longer leads the controller.");
+    return this.driver.status().commitIndex;
   }
 
   tick(): void {
