@@ -26,7 +26,7 @@ import { encodeCommand, KinesisError } from "@eddy/core";
 import { fromServiceError, grpc, loadClusterService } from "@eddy/api";
 import { Application, EddyClient } from "@eddy/client";
 import { BrokerProcess, ClusterProcess, createAuthFile, runEddy, type RootAuthFile } from "@eddy/testkit";
-import { readShard } from "./helpers.js";
+import { readShard, untilAccepted } from "./helpers.js";
 
 /** SHA-256 for the signer, as the AWS SDK for JS takes it in Node (HMAC when given a key). */
 const Sha256 = Hash.bind(null, "sha256");
@@ -530,7 +530,10 @@ describe("a cluster of three brokers with authentication", () => {
     const viaB3 = new EddyClient({ endpoint: b3!.endpoint, routing: false, auth });
     clients.push(viaB2, viaB3);
     for (let i = 0; i < 30; i++) {
-      await viaB2.putRecord({ streamName: "orders-multi", partitionKey: `k${i}`, data: Buffer.from(`r${i}`) });
+      // A leader moving to its preferred replica right after the stream's creation refuses for a moment.
+      await untilAccepted(() =>
+        viaB2.putRecord({ streamName: "orders-multi", partitionKey: `k${i}`, data: Buffer.from(`r${i}`) }),
+      );
     }
     let read = 0;
     for (const shard of (await viaB3.listShards({ streamName: "orders-multi" })).shards) {

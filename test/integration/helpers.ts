@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { EddyClient, type GetRecordsOutput, type ShardIteratorType } from "@eddy/client";
 import { BrokerProcess, type BrokerProcessOptions } from "@eddy/testkit";
+import { KinesisError } from "@eddy/core";
 
 export interface ReadBack {
   readonly sequenceNumber: string;
@@ -93,4 +94,24 @@ export function useBroker(options: BrokerProcessOptions = {}): {
       return context.client;
     },
   };
+}
+
+/** How often, and how far apart, `untilAccepted` sends a call again. */
+const RETRIABLE_ATTEMPTS_MAX = 50;
+const RETRIABLE_BACKOFF_MS = 50;
+
+/**
+ * Runs `call` again while it fails with a retriable KinesisError, as an application would: a shard's
+ * leader moving to its preferred replica refuses writes for a moment (ServiceUnavailableException), and
+ * the SDK leaves retrying a single call to its caller. Anything else fails at once.
+ */
+export async function untilAccepted<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof KinesisError) || !error.retriable || attempt >= RETRIABLE_ATTEMPTS_MAX) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RETRIABLE_BACKOFF_MS));
+    }
+  }
 }
