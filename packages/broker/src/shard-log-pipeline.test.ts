@@ -2,35 +2,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_SHARD_LIMITS, KinesisError, newStream, type BatchRecord, type Shard } from "@eddy/core";
+import { KinesisError, type BatchRecord, type Shard } from "@eddy/core";
 import type { Message } from "@eddy/raft";
 import { Store } from "@eddy/storage";
+import { shardLogOptions, TEST_SHARD } from "./shard-log-test-support.js";
 import { ShardLog, type AppendResult, type ShardLogOptions } from "./shard-log.js";
 
 const IDS = ["a", "b", "c"] as const;
 type Id = (typeof IDS)[number];
 
-const OPTIONS: ShardLogOptions = {
-  sync: true,
-  batchRecordsMax: 10_000,
-  batchBytesMax: 16 * 1024 * 1024,
-  queueBytesMax: 64 * 1024 * 1024,
-  proposalsInFlightMax: 8,
-  tailCacheBytesMax: 1 << 20,
-  limits: DEFAULT_SHARD_LIMITS,
-};
-
-const SHARD: Shard = newStream({
-  streamName: "s",
-  streamId: "id",
-  streamArn: "arn",
-  shardCount: 1,
-  mode: "ON_DEMAND",
-  retentionPeriodHours: 24,
-  maxRecordSizeBytes: 1024 * 1024,
-  nowMs: 0,
-  firstGroupId: 7,
-}).shards[0]!;
+const OPTIONS: ShardLogOptions = shardLogOptions({ tailCacheBytesMax: 1 << 20 });
+const SHARD: Shard = TEST_SHARD;
 
 /** How long a wait for the group to reach a state may take before the test fails, naming the state. */
 const WAIT_MS_MAX = 20_000;

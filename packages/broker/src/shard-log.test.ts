@@ -2,32 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_SHARD_LIMITS, KinesisError, newStream, type BatchRecord, type Shard } from "@eddy/core";
+import { KinesisError, type BatchRecord, type Shard } from "@eddy/core";
 import { Store } from "@eddy/storage";
 import { ByteBudget } from "./budget.js";
+import { shardLogOptions, TEST_SHARD } from "./shard-log-test-support.js";
 import { ShardLog, type ShardLogOptions } from "./shard-log.js";
 
-const OPTIONS: ShardLogOptions = {
-  sync: true,
-  batchRecordsMax: 10_000,
-  batchBytesMax: 16 * 1024 * 1024,
-  queueBytesMax: 64 * 1024 * 1024,
-  proposalsInFlightMax: 8,
-  tailCacheBytesMax: 1024,
-  limits: DEFAULT_SHARD_LIMITS,
-};
-
-const SHARD: Shard = newStream({
-  streamName: "s",
-  streamId: "id",
-  streamArn: "arn",
-  shardCount: 1,
-  mode: "ON_DEMAND",
-  retentionPeriodHours: 24,
-  maxRecordSizeBytes: 1024 * 1024,
-  nowMs: 0,
-  firstGroupId: 7,
-}).shards[0]!;
+const OPTIONS: ShardLogOptions = shardLogOptions();
+const SHARD: Shard = TEST_SHARD;
 
 const record = (i: number): BatchRecord => ({ partitionKey: `k${i}`, data: new TextEncoder().encode(`data-${i}`) });
 
