@@ -203,19 +203,37 @@ export class ClusterNode {
   }
 
   /**
-   * With TLS, a cluster-service call from a connection without a broker certificate of the cluster CA
-   * is answered with the refusal here (and logged and counted); undefined lets it through.
+   * The Cluster service is for the cluster's brokers only. With TLS, a call from a connection without a
+   * broker certificate of the cluster CA is refused (and logged and counted); with authentication, a
+   * call without the root credentials (which every broker has), so that a client cannot propose
+   * controller commands itself. Undefined lets the call through.
    */
   private refuseCaller(
     call: string,
-    auth: Pick<grpc.ServerUnaryCall<unknown, unknown>, "getAuthContext" | "getPeer">,
+    caller: Pick<grpc.ServerUnaryCall<unknown, unknown>, "getAuthContext" | "getPeer" | "metadata">,
   ): Partial<grpc.StatusObject> | undefined {
-    if (this.tls === undefined) return undefined;
-    const refusal: CertificateRefusal | undefined = brokerCertificateRefusal(auth.getAuthContext());
-    if (refusal === undefined) return undefined;
-    this.probe.clusterCallRefused(call, refusal.code);
-    this.logger.warn({ call, peer: auth.getPeer(), reason: refusal.reason }, "cluster call refused");
-    return { code: grpc.status[refusal.code], details: `${call} refused: ${refusal.reason}` };
+    if (this.tls !== undefined) {
+      const refusal: CertificateRefusal | undefined = brokerCertificateRefusal(caller.getAuthContext());
+      if (refusal !== undefined) {
+        this.probe.clusterCallRefused(call, refusal.code);
+        this.logger.warn({ call, peer: caller.getPeer(), reason: refusal.reason }, "cluster call refused");
+        return { code: grpc.status[refusal.code], details: `${call} refused: ${refusal.reason}` };
+      }
+    }
+    const credentials = this.internalCredentials;
+    if (credentials === undefined) return undefined;
+    const id = caller.metadata.get(ACCESS_KEY_ID_METADATA_KEY)[0];
+    const secret = caller.metadata.get(SECRET_ACCESS_KEY_METADATA_KEY)[0];
+    if (
+      id === credentials.accessKeyId &&
+      typeof secret === "string" &&
+      secretMatches(secret, sha256Hex(credentials.secretAccessKey))
+    ) {
+      return undefined;
+    }
+    return toServiceError(
+      new KinesisError("AccessDeniedException", "The Cluster service takes calls from the cluster's brokers only."),
+    );
   }
 
   addToServer(server: grpc.Server): void {
@@ -227,8 +245,6 @@ export class ClusterNode {
       ) => {
         const refused = this.refuseCaller("ProposeCommand", call);
         if (refused) return callback(refused);
-        const unauthenticated = this.refuseUnlessBroker(call.metadata);
-        if (unauthenticated) return callback(toServiceError(unauthenticated));
         this.proposeFromPeer(call.request, hopsOfCall(call.metadata)).then(
           (index) => callback(null, { index: String(index) }),
           (error: unknown) => callback(toServiceError(error)),
@@ -240,8 +256,6 @@ export class ClusterNode {
       ) => {
         const refused = this.refuseCaller("ReadIndex", call);
         if (refused) return callback(refused);
-        const unauthenticated = this.refuseUnlessBroker(call.metadata);
-        if (unauthenticated) return callback(toServiceError(unauthenticated));
         this.controller.readIndex().then(
           (index) => callback(null, { commit_index: String(index) }),
           (error: unknown) => callback(toServiceError(error)),
@@ -253,8 +267,6 @@ export class ClusterNode {
       ) => {
         const refused = this.refuseCaller("ReadReplica", call);
         if (refused) return callback(refused);
-        const unauthenticated = this.refuseUnlessBroker(call.metadata);
-        if (unauthenticated) return callback(toServiceError(unauthenticated));
         this.readReplica(call.request).then(
           (response) => callback(null, response),
           (error: unknown) => callback(toServiceError(error)),
@@ -512,28 +524,6 @@ export class ClusterNode {
         ? { interceptors: [credentialsInterceptor(credentials.accessKeyId, credentials.secretAccessKey)] }
         : {}),
     };
-  }
-
-  /**
-   * The Cluster service is for brokers only: with authentication on, its calls must carry the root
-   * credentials (which every broker has), so that a client cannot propose controller commands itself.
-   */
-  private refuseUnlessBroker(metadata: grpc.Metadata): KinesisError | undefined {
-    const credentials = this.internalCredentials;
-    if (!credentials) return undefined;
-    const id = metadata.get(ACCESS_KEY_ID_METADATA_KEY)[0];
-    const secret = metadata.get(SECRET_ACCESS_KEY_METADATA_KEY)[0];
-    if (
-      id === credentials.accessKeyId &&
-      typeof secret === "string" &&
-      secretMatches(secret, sha256Hex(credentials.secretAccessKey))
-    ) {
-      return undefined;
-    }
-    return new KinesisError(
-      "AccessDeniedException",
-      "The Cluster service takes calls from the cluster's brokers only.",
-    );
   }
 
   private clusterClient(address: string): ClusterClient {
