@@ -178,8 +178,6 @@ export class ShardLog {
   /** Exactly-once: each producer's last committed batch, and its batch queued or in flight here. */
   private readonly producers = new Map<string, ProducerState>();
   private readonly pendingProducers = new Map<string, ProducerStamp & { readonly result: Promise<AppendResult> }>();
-  /** Leader only: the index of its term's first entry; until it is applied, earlier terms' batches may be missing. */
-  private termStartIndex = Number.POSITIVE_INFINITY;
   /** The index of the applied seal entry: the shard is closed, and nothing after it is read. */
   private sealIndex: number | undefined;
   /** A seal is queued or in flight here: puts after it are refused. */
@@ -299,8 +297,6 @@ export class ShardLog {
   }
 
   private roleChanged(state: SoftState): void {
-    // A new leader's no-op is its last entry now: once that is applied, so is every earlier batch.
-    this.termStartIndex = state.role === "leader" ? this.driver.status().lastIndex : Number.POSITIVE_INFINITY;
     this.role = state;
     const roleWaiters = this.roleWaiters;
     this.roleWaiters = [];
@@ -345,7 +341,7 @@ export class ShardLog {
     stamp: ProducerStamp,
   ): Promise<AppendResult> {
     // Only a new leader waits: puts keep their call order otherwise.
-    if (this.commitIndex < this.termStartIndex) await this.producerReady();
+    if (this.commitIndex < this.driver.termStartIndex) await this.producerReady();
     const { producerId, epoch, sequence } = stamp;
     const pending = this.pendingProducers.get(producerId);
     const committed = this.producers.get(producerId);
@@ -403,7 +399,7 @@ export class ShardLog {
 
   private async producerReady(): Promise<void> {
     const deadlineMs = Date.now() + PRODUCER_READY_TIMEOUT_MS;
-    while (this.commitIndex < this.termStartIndex) {
+    while (this.commitIndex < this.driver.termStartIndex) {
       if (this.closedError) throw this.closedError;
       if (this.role.role !== "leader") {
         throw new KinesisError("NotLeaderException", `This broker does not lead shard ${this.shard.shardId}; retry.`);

@@ -132,11 +132,6 @@ export class ControllerNode {
   private resultsLostTo = 0;
   private waiters: Array<{ index: number; wake: () => void }> = [];
   private role: SoftState = { role: "follower", leaderId: "" };
-  /**
-   * Leader only: the index of its term's first entry (the no-op it appends when elected). Until that is
-   * applied, entries that earlier leaders committed may not be counted as committed here yet.
-   */
-  private termStartIndex = Number.POSITIVE_INFINITY;
   private readonly driver: GroupDriver;
   /** The commit index stored at open: until the replay reaches it, the state is a past one. */
   private readonly restoredCommitIndex: number;
@@ -194,7 +189,6 @@ export class ControllerNode {
         apply: (entries) => this.applyCommitted(entries),
         roleChanged: (state) => {
           this.role = state;
-          this.termStartIndex = state.role === "leader" ? this.driver.status().lastIndex : Number.POSITIVE_INFINITY;
           hooks.roleChanged(state);
         },
         failed: hooks.failed,
@@ -264,7 +258,7 @@ export class ControllerNode {
    */
   async readIndex(): Promise<number> {
     if (!this.isLeader()) throw new KinesisError("NotLeaderException", "This broker does not lead the controller.");
-    await this.waitApplied(this.termStartIndex);
+    await this.waitApplied(this.driver.termStartIndex);
     if (!this.isLeader()) throw new KinesisError("NotLeaderException", "This broker no longer leads the controller.");
     return this.driver.status().commitIndex;
   }

@@ -83,6 +83,7 @@ export const HARD_STATE_WRITE_DELAY_MS = 50;
 export class GroupDriver {
   private readonly node: RawNode;
   private turnScheduled = false;
+  private leaderTermStartIndex = Number.POSITIVE_INFINITY;
   private unwrittenHardState: HardState | undefined;
   private hardStateWriteTimer: NodeJS.Timeout | undefined;
   private running = false;
@@ -130,6 +131,15 @@ export class GroupDriver {
   /** Asks for a turn, in which `beforeTurn` runs (at once when idle; after the write in flight otherwise). */
   wake(): void {
     this.schedule();
+  }
+
+  /**
+   * Leader only: the index of its term's first entry (the no-op it appends when elected), infinite
+   * otherwise. Until that entry is applied, entries that earlier leaders committed may not be counted as
+   * committed here yet, so reads and exactly-once checks that need all of them wait for it.
+   */
+  get termStartIndex(): number {
+    return this.leaderTermStartIndex;
   }
 
   get quiesced(): boolean {
@@ -223,7 +233,12 @@ export class GroupDriver {
   }
 
   private async handle(ready: Ready): Promise<void> {
-    if (ready.softState) this.hooks.roleChanged(ready.softState);
+    if (ready.softState) {
+      // A new leader's no-op is its last entry now: once that is applied, so is every earlier entry.
+      this.leaderTermStartIndex =
+        ready.softState.role === "leader" ? this.node.status().lastIndex : Number.POSITIVE_INFINITY;
+      this.hooks.roleChanged(ready.softState);
+    }
     for (const message of ready.messages) this.hooks.send(message);
     if (ready.snapshot) await this.installSnapshot(ready.snapshot);
     // A hard state whose only change is the commit index is not written on its own at once: under load
