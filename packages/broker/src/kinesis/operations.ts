@@ -9,7 +9,13 @@ import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { constraintViolation, invalidArgument, KinesisError, validateTagMap, type Caller } from "@eddy/core";
 import type { AuthGate } from "../auth/gate.js";
 import { streamsOfKinesisRequest } from "../auth/request-streams.js";
-import { INVALID_TOKEN_MESSAGE, KINESIS_SIGNING_SERVICE, verifySigV4, type SignedRequest } from "./sigv4.js";
+import {
+  INVALID_TOKEN_MESSAGE,
+  KINESIS_SIGNING_SERVICE,
+  signingAccessKeyIdOf,
+  verifySigV4,
+  type SignedRequest,
+} from "./sigv4.js";
 import { fromServiceError } from "@eddy/api";
 import type * as api from "@eddy/api";
 import type { ClusterNode } from "../cluster/cluster-node.js";
@@ -324,7 +330,7 @@ export class KinesisOperations implements KinesisHandler<Caller> {
     if (!gate) return undefined;
     // The lookup is async (a fresh metadata read for a key this broker does not know yet), the verifier
     // pure: look the key up first, then verify with what was found.
-    const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(request.headers["authorization"] ?? ""))?.[1];
+    const accessKeyId = signingAccessKeyIdOf(request);
     const found = accessKeyId === undefined ? undefined : await gate.signingSecretOf(accessKeyId);
     const verified = verifySigV4(request, {
       nowMs: Date.now(),

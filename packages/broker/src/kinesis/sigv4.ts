@@ -134,6 +134,16 @@ export function verifySigV4(request: SignedRequest, context: SigV4Context): { ac
 }
 
 /** "AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, SignedHeaders=a;b, Signature=hex" */
+/**
+ * The access key id a request says it was signed with (undefined when its Authorization header does not
+ * parse), so that the caller can look its secret up before `verifySigV4`, which reports any problem.
+ */
+export function signingAccessKeyIdOf(request: SignedRequest): string | undefined {
+  const authorization = headerValue(request.headers, "authorization");
+  const parsed = authorization === undefined ? undefined : parseAuthorization(authorization);
+  return parsed === undefined || parsed instanceof KinesisError ? undefined : parsed.accessKeyId;
+}
+
 function parseAuthorization(value: string): ParsedAuthorization | KinesisError {
   const space = value.indexOf(" ");
   const algorithm = space === -1 ? value : value.slice(0, space);
